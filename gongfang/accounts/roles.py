@@ -1,0 +1,59 @@
+"""The roles of DESIGN §1 and what each may do.
+
+Roles are fixed by the design (三员分立 among them), so they live here; what each role may do is
+one table, read by ``User.has_model_perm`` and so by every queryset's ``restrict()``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+ALL = frozenset({"view", "add", "change", "delete"})
+VIEW = frozenset({"view"})
+
+
+class Role(models.TextChoices):
+    BUREAU_ADMIN = "bureau_admin", "机关事务管理员"
+    UNIT_ADMIN = "unit_admin", "单位系统管理员"
+    SURVEYOR = "surveyor", "测绘单位"
+    SUPERVISOR = "supervisor", "纪检监督"
+    LEADER = "leader", "审批领导"
+    SYS_ADMIN = "sys_admin", "系统管理员"
+    SEC_ADMIN = "sec_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+# 三员分立: an account holds at most one of these.
+SEPARATED_ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
+# Roles that work on business data and so need a region or organization scope.
+BUSINESS_ROLES = frozenset(
+    {Role.BUREAU_ADMIN, Role.UNIT_ADMIN, Role.SURVEYOR, Role.SUPERVISOR, Role.LEADER}
+)
+
+# role -> {"app_label.model_name" or "app_label.*": actions}
+PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    Role.BUREAU_ADMIN: {"registry.*": ALL},
+    Role.UNIT_ADMIN: {"registry.*": ALL, "registry.region": VIEW},
+    Role.SURVEYOR: {
+        "registry.region": VIEW,
+        "registry.organization": VIEW,
+        "registry.compound": VIEW,
+        "registry.building": VIEW,
+        "registry.floor": VIEW,
+        "registry.room": VIEW,
+    },
+    Role.SUPERVISOR: {"registry.*": VIEW},
+    Role.LEADER: {"registry.*": VIEW},
+    Role.SYS_ADMIN: {},
+    Role.SEC_ADMIN: {},
+    Role.AUDIT_ADMIN: {"framework.objectchange": VIEW},
+}
+
+
+def role_actions(role: str, model_key: str) -> frozenset[str]:
+    """Actions ``role`` may take on the model ``app_label.model_name``."""
+    table = PERMISSIONS.get(role, {})
+    if model_key in table:
+        return table[model_key]
+    app_label = model_key.split(".", 1)[0]
+    return table.get(f"{app_label}.*", frozenset())

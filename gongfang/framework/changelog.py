@@ -1,0 +1,55 @@
+"""Writing the change log: a JSON snapshot of an object before and after each write."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .context import current_context
+from .models import ObjectChange
+
+
+def _json_value(value):
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or None
+    return value
+
+
+def serialize_object(instance: models.Model) -> dict:
+    """Every concrete field by name (foreign keys by id), as JSON-safe values."""
+    exclude = set(getattr(instance, "changelog_exclude", ()))
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        data[field.name] = _json_value(getattr(instance, field.attname))
+    return data
+
+
+def record_change(
+    *, actor, instance: models.Model, action: str, before: dict | None
+) -> ObjectChange | None:
+    """Write one change-log row; an update that changed nothing writes none."""
+    after = None if action == ObjectChange.Action.DELETE else serialize_object(instance)
+    if action == ObjectChange.Action.UPDATE and before == after:
+        return None
+    ctx = current_context()
+    return ObjectChange.objects.create(
+        user=actor if getattr(actor, "pk", None) else None,
+        user_name=getattr(actor, "username", "") or "system",
+        request_id=ctx.request_id,
+        remote_addr=ctx.remote_addr,
+        action=action,
+        changed_object_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        changed_object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        prechange_data=before,
+        postchange_data=after,
+    )

@@ -1,0 +1,141 @@
+"""The one path by which objects are created, changed and deleted.
+
+Each domain model has an :class:`ObjectService` (registered with :func:`register`); pages, API and
+imports call it and never ``save()`` themselves. A write runs in one transaction: permission,
+validation, save, the scope re-check and the change-log row commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
+
+from .changelog import record_change, serialize_object
+from .models import ObjectChange
+
+OUT_OF_SCOPE = "该对象超出您的管辖范围，未保存。"
+
+
+class ObjectService:
+    """Generic create / update / delete for one model; subclasses add the model's own rules."""
+
+    model: ClassVar[type[models.Model]]
+
+    # Hooks for subclasses -------------------------------------------------------------------
+    def prepare(self, *, actor, instance: models.Model) -> None:
+        """Fill derived fields before validation."""
+
+    def validate(self, *, actor, instance: models.Model, before: dict | None) -> None:
+        """Rules that need the actor or other rows; raise ``ValidationError`` to refuse."""
+
+    def after_save(self, *, actor, instance: models.Model, before: dict | None) -> list[str]:
+        """Work that follows a save (derived fields of other rows); returns notices for the user."""
+        return []
+
+    # Operations -----------------------------------------------------------------------------
+    def create(self, *, actor, data: dict[str, Any]) -> tuple[models.Model, list[str]]:
+        self._require_perm(actor, "add")
+        with transaction.atomic():
+            instance = self.model(**data)
+            return instance, self._save(actor=actor, instance=instance, before=None)
+
+    def update(
+        self, *, actor, instance: models.Model, data: dict[str, Any]
+    ) -> tuple[models.Model, list[str]]:
+        self._require_perm(actor, "change")
+        with transaction.atomic():
+            self._require_in_scope(actor, instance, "change")
+            before = serialize_object(instance)
+            for name, value in data.items():
+                setattr(instance, name, value)
+            return instance, self._save(actor=actor, instance=instance, before=before)
+
+    def delete(self, *, actor, instance: models.Model) -> None:
+        self._require_perm(actor, "delete")
+        with transaction.atomic():
+            self._require_in_scope(actor, instance, "delete")
+            before = serialize_object(instance)
+            pk = instance.pk
+            try:
+                instance.delete()
+            except (ProtectedError, RestrictedError) as exc:
+                raise ValidationError(protected_message(instance, exc)) from exc
+            instance.pk = pk
+            record_change(
+                actor=actor, instance=instance, action=ObjectChange.Action.DELETE, before=before
+            )
+            instance.pk = None
+
+    # Internals ------------------------------------------------------------------------------
+    def _save(self, *, actor, instance: models.Model, before: dict | None) -> list[str]:
+        self.prepare(actor=actor, instance=instance)
+        instance.full_clean()
+        self._check_references(actor, instance, before)
+        self.validate(actor=actor, instance=instance, before=before)
+        instance.save()
+        notices = self.after_save(actor=actor, instance=instance, before=before)
+        # Re-check after the write: the new values must still lie inside the writer's scope.
+        action = "add" if before is None else "change"
+        self._require_in_scope(actor, instance, action, message=OUT_OF_SCOPE)
+        record_change(
+            actor=actor,
+            instance=instance,
+            action=ObjectChange.Action.CREATE if before is None else ObjectChange.Action.UPDATE,
+            before=before,
+        )
+        return notices
+
+    def _check_references(self, actor, instance: models.Model, before: dict | None) -> None:
+        """Every object newly referred to must be one the actor can see: a hidden id is refused."""
+        errors = {}
+        for field in instance._meta.concrete_fields:
+            if not field.is_relation or not hasattr(field.related_model, "scope"):
+                continue
+            value = getattr(instance, field.attname)
+            if value is None or (before is not None and before.get(field.name) == value):
+                continue
+            target = field.related_model.objects.restrict(actor, "view")
+            if not target.filter(pk=value).exists():
+                errors[field.name] = f"所选{field.verbose_name}不存在或超出您的管辖范围。"
+        if errors:
+            raise ValidationError(errors)
+
+    def _require_perm(self, actor, action: str) -> None:
+        if not actor.has_model_perm(self.model, action):
+            raise PermissionDenied(f"您没有{ACTION_NAMES[action]}{self.model._meta.verbose_name}的权限。")
+
+    def _require_in_scope(self, actor, instance, action: str, message: str | None = None) -> None:
+        if not self.model.objects.restrict(actor, action).filter(pk=instance.pk).exists():
+            raise ValidationError(message or OUT_OF_SCOPE)
+
+
+ACTION_NAMES = {"view": "查看", "add": "新建", "change": "修改", "delete": "删除"}
+
+
+def protected_message(instance: models.Model, exc: ProtectedError | RestrictedError) -> str:
+    """'still used by 12 rooms' in Chinese, naming each kind of dependent row."""
+    counts: dict[str, int] = {}
+    for obj in exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects:
+        name = str(obj._meta.verbose_name)
+        counts[name] = counts.get(name, 0) + 1
+    parts = "、".join(f"{n} 个{name}" for name, n in counts.items())
+    return f"“{instance}”仍被 {parts} 引用，无法删除；请先处理这些对象。"
+
+
+_services: dict[type[models.Model], ObjectService] = {}
+
+
+def register(service_class: type[ObjectService]) -> type[ObjectService]:
+    """Class decorator: make ``service_class`` the service of its model."""
+    _services[service_class.model] = service_class()
+    return service_class
+
+
+def service_for(model: type[models.Model]) -> ObjectService:
+    try:
+        return _services[model]
+    except KeyError:
+        raise LookupError(f"no service registered for {model.__name__}") from None

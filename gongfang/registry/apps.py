@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "gongfang.registry"
+    label = "registry"
+    verbose_name = "基础台账"
+
+    def ready(self) -> None:
+        from . import services  # noqa: F401  (registers the object services)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.db import models
+
+from ...framework.models import PrimaryModel
+from ...framework.scope import Scope
+from ..choices import RegionLevel
+
+
+class Region(PrimaryModel):
+    """An administrative division (GB/T 2260; townships by their 9-digit statistical code)."""
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=60)
+    level = models.CharField("层级", max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级区划",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # The chain of codes from the province down, "370000/370400/370481/": a subtree is one
+    # path__startswith filter. Maintained by the service, never edited.
+    path = models.CharField("路径", max_length=120, db_index=True, editable=False, blank=True)
+
+    scope = Scope(region="", organization=None, organization_read=("organizations",))
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def full_name(self) -> str:
+        """The name with its ancestors, e.g. 山东省 枣庄市 滕州市."""
+        return " ".join(r.name for r in self.ancestors(include_self=True))
+
+    def ancestors(self, *, include_self: bool = False) -> list[Region]:
+        codes = [c for c in self.path.split("/") if c]
+        if not include_self:
+            codes = codes[:-1]
+        by_code = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        return [by_code[c] for c in codes if c in by_code]
+
+    def compute_path(self) -> str:
+        return (self.parent.path if self.parent else "") + f"{self.code}/"

@@ -1,0 +1,37 @@
+"""Field validators with Chinese messages naming what is wrong."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from .uscc import uscc_errors
+
+
+def validate_uscc(value: str) -> None:
+    errors = uscc_errors(value)
+    if errors:
+        raise ValidationError(f"统一社会信用代码“{value}”无效：" + "".join(errors), code="uscc")
+
+
+def validate_positive_area(value: Decimal | None) -> None:
+    if value is not None and value <= 0:
+        raise ValidationError(f"面积必须大于 0 平方米（填写的是 {value}）。", code="area")
+
+
+def validate_not_future(value: datetime.date | None) -> None:
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(
+            f"日期 {value:%Y-%m-%d} 晚于今天；记录事实的日期不能是将来。", code="future"
+        )
+
+
+def validate_year_built(value: int | None) -> None:
+    if value is None:
+        return
+    this_year = timezone.localdate().year
+    if not 1800 <= value <= this_year:
+        raise ValidationError(f"建成年份应在 1800 年至 {this_year} 年之间（填写的是 {value}）。")

@@ -1,0 +1,10 @@
+"""URL map: pages per app, the REST API under /api/, its schema and offline Swagger UI."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("gongfang.registry.urls")),
+    path("accounts/", include("gongfang.accounts.urls")),
+    path("changelog/", include("gongfang.framework.urls")),
+    path("api/", include("gongfang.api_urls")),
+]
