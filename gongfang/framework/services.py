@@ -105,7 +105,9 @@ class ObjectService:
 
     def _require_perm(self, actor, action: str) -> None:
         if not actor.has_model_perm(self.model, action):
-            raise PermissionDenied(f"您没有{ACTION_NAMES[action]}{self.model._meta.verbose_name}的权限。")
+            raise PermissionDenied(
+                f"您没有{ACTION_NAMES[action]}{self.model._meta.verbose_name}的权限。"
+            )
 
     def _require_in_scope(self, actor, instance, action: str, message: str | None = None) -> None:
         if not self.model.objects.restrict(actor, action).filter(pk=instance.pk).exists():

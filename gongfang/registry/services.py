@@ -43,8 +43,10 @@ class RegionService(ObjectService):
         instance.path = instance.compute_path()
 
     def validate(self, *, actor, instance: Region, before: dict | None) -> None:
-        if instance.parent_id and instance._old_path and instance.parent.path.startswith(
-            instance._old_path
+        if (
+            instance.parent_id
+            and instance._old_path
+            and instance.parent.path.startswith(instance._old_path)
         ):
             raise ValidationError({"parent": "上级区划不能是本区划或其下级区划。"})
 

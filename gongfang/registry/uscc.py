@@ -30,7 +30,9 @@ def uscc_errors(code: str) -> list[str]:
         return [f"应为 18 位，实际 {len(code)} 位。"]
     bad = sorted({c for c in code if c not in USCC_ALPHABET})
     if bad:
-        return [f"含有不允许的字符：{'、'.join(bad)}（只能使用数字和除 I、O、Z、S、V 外的大写字母）。"]
+        return [
+            f"含有不允许的字符：{'、'.join(bad)}（只能使用数字和除 I、O、Z、S、V 外的大写字母）。"
+        ]
     errors = []
     org_code = code[8:17]
     if any(c not in ORG_CODE_ALPHABET for c in org_code[:8]):

@@ -2,42 +2,85 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import gongfang.accounts.models
 from django.db import migrations, models
+
+import gongfang.accounts.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('username', models.CharField(max_length=150, unique=True, verbose_name='账号')),
-                ('name', models.CharField(blank=True, max_length=50, verbose_name='姓名')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='手机号码')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('roles', models.JSONField(blank=True, default=list, verbose_name='角色')),
-                ('scope_organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.organization', verbose_name='管辖单位')),
-                ('scope_region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.region', verbose_name='管辖区域')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                ("username", models.CharField(max_length=150, unique=True, verbose_name="账号")),
+                ("name", models.CharField(blank=True, max_length=50, verbose_name="姓名")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="手机号码")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="创建时间"
+                    ),
+                ),
+                ("roles", models.JSONField(blank=True, default=list, verbose_name="角色")),
+                (
+                    "scope_organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.organization",
+                        verbose_name="管辖单位",
+                    ),
+                ),
+                (
+                    "scope_region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.region",
+                        verbose_name="管辖区域",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '账号',
-                'verbose_name_plural': '账号',
-                'constraints': [models.CheckConstraint(condition=models.Q(('scope_region__isnull', True), ('scope_organization__isnull', True), _connector='OR'), name='user_one_scope', violation_error_message='一个账号只能管辖一个区域或一个单位，不能同时设置。')],
+                "verbose_name": "账号",
+                "verbose_name_plural": "账号",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("scope_region__isnull", True),
+                            ("scope_organization__isnull", True),
+                            _connector="OR",
+                        ),
+                        name="user_one_scope",
+                        violation_error_message="一个账号只能管辖一个区域或一个单位，不能同时设置。",
+                    )
+                ],
             },
             managers=[
-                ('objects', gongfang.accounts.models.UserManager()),
+                ("objects", gongfang.accounts.models.UserManager()),
             ],
         ),
     ]

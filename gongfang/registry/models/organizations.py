@@ -108,7 +108,10 @@ class LeadershipQuota(PrimaryModel):
     """Approved leader posts of one grade in one organization (领导职数)."""
 
     organization = models.ForeignKey(
-        Organization, verbose_name="单位", on_delete=models.CASCADE, related_name="leadership_quotas"
+        Organization,
+        verbose_name="单位",
+        on_delete=models.CASCADE,
+        related_name="leadership_quotas",
     )
     grade = models.CharField("职级", max_length=20, choices=Grade.choices)
     count = models.PositiveSmallIntegerField("职数")

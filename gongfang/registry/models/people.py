@@ -13,7 +13,10 @@ from ..validators import validate_not_future
 
 class Person(PrimaryModel):
     organization = models.ForeignKey(
-        "registry.Organization", verbose_name="所在单位", on_delete=models.PROTECT, related_name="persons"
+        "registry.Organization",
+        verbose_name="所在单位",
+        on_delete=models.PROTECT,
+        related_name="persons",
     )
     number = models.CharField("人员编号", max_length=30, help_text="单位内唯一")
     name = models.CharField("姓名", max_length=50)
@@ -53,16 +56,23 @@ class Person(PrimaryModel):
     def clean(self) -> None:
         if self.employment_status != EmploymentStatus.ACTIVE and not self.status_changed_on:
             raise ValidationError(
-                {"status_changed_on": f"在职状态为“{self.get_employment_status_display()}”时须填写状态变动日期。"}
+                {
+                    "status_changed_on": f"在职状态为“{self.get_employment_status_display()}”时须填写状态变动日期。"
+                }
             )
 
 
 class Post(PrimaryModel):
     """A concurrent post (兼职) held in another organization."""
 
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="posts")
+    person = models.ForeignKey(
+        Person, verbose_name="人员", on_delete=models.CASCADE, related_name="posts"
+    )
     organization = models.ForeignKey(
-        "registry.Organization", verbose_name="兼职单位", on_delete=models.PROTECT, related_name="posts"
+        "registry.Organization",
+        verbose_name="兼职单位",
+        on_delete=models.PROTECT,
+        related_name="posts",
     )
     position = models.CharField("兼任职务", max_length=60)
     grade = models.CharField("兼任职级", max_length=20, choices=Grade.choices)

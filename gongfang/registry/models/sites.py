@@ -27,7 +27,10 @@ class Compound(PrimaryModel):
 
     name = models.CharField("院落名称", max_length=100)
     region = models.ForeignKey(
-        "registry.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="compounds"
+        "registry.Region",
+        verbose_name="所在区划",
+        on_delete=models.PROTECT,
+        related_name="compounds",
     )
     address = models.CharField("地址", max_length=200, blank=True)
     lng = models.DecimalField(
@@ -211,7 +214,9 @@ class Floor(PrimaryModel):
 class Room(PrimaryModel):
     """A room (房间): the unit in which space is counted, used and checked."""
 
-    floor = models.ForeignKey(Floor, verbose_name="楼层", on_delete=models.CASCADE, related_name="rooms")
+    floor = models.ForeignKey(
+        Floor, verbose_name="楼层", on_delete=models.CASCADE, related_name="rooms"
+    )
     number = models.CharField("房间号", max_length=20)
     name = models.CharField("房间名称", max_length=60, blank=True)
     category = models.CharField("用房类别", max_length=12, choices=RoomCategory.choices)
@@ -232,7 +237,9 @@ class Room(PrimaryModel):
     status_since = models.DateField(
         "状态起始日期", null=True, blank=True, validators=[validate_not_future]
     )
-    geometry = models.JSONField("平面图形", null=True, blank=True, help_text="楼层平面图上的多边形坐标")
+    geometry = models.JSONField(
+        "平面图形", null=True, blank=True, help_text="楼层平面图上的多边形坐标"
+    )
 
     scope = Scope(
         region="floor__building__compound__region",
