@@ -29,7 +29,11 @@ def serialize_object(instance: models.Model) -> dict:
     for field in instance._meta.concrete_fields:
         if field.name in exclude:
             continue
-        data[field.name] = _json_value(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        if isinstance(field, models.DecimalField) and value is not None:
+            # As the database stores it: 16.5 and 16.50 are the same area.
+            value = decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
+        data[field.name] = _json_value(value)
     return data
 
 

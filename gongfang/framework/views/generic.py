@@ -1,0 +1,238 @@
+"""Generic pages for every model, in the manner of NetBox: list, detail, edit, delete.
+
+Each view starts from ``queryset.restrict(user, action)``: an account without the permission gets
+403, an object outside its scope 404 (never 403, so ids don't leak). Writes go through the
+model's service.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django_tables2 import RequestConfig
+
+from ..forms import apply_errors
+from ..selectors import changes_for
+from ..services import service_for
+
+PER_PAGE_CHOICES = (25, 50, 100, 250)
+
+
+def url_name(model: type[models.Model], suffix: str = "") -> str:
+    return f"{model._meta.app_label}:{model._meta.model_name}{suffix}"
+
+
+class BaseObjectView(LoginRequiredMixin, View):
+    queryset: ClassVar[models.QuerySet]
+    action: ClassVar[str] = "view"
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.queryset.model
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_model_perm(
+            self.model, self.action
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def restricted(self, action: str | None = None) -> models.QuerySet:
+        return self.queryset.restrict(self.request.user, action or self.action)
+
+    def get_object(self, pk) -> models.Model:
+        try:
+            return self.restricted().get(pk=pk)
+        except (self.model.DoesNotExist, ValueError, TypeError):
+            raise Http404(f"没有找到该{self.model._meta.verbose_name}。") from None
+
+    def base_context(self) -> dict[str, Any]:
+        user = self.request.user
+        return {
+            "model": self.model,
+            "verbose_name": self.model._meta.verbose_name,
+            "list_url": reverse(url_name(self.model, "_list")),
+            "can_add": user.has_model_perm(self.model, "add"),
+            "can_change": user.has_model_perm(self.model, "change"),
+            "can_delete": user.has_model_perm(self.model, "delete"),
+        }
+
+
+class ObjectListView(BaseObjectView):
+    """Filtered, searchable, sortable, paginated list with a per-user choice of columns."""
+
+    filterset: ClassVar[type]
+    table: ClassVar[type]
+    template_name = "framework/object_list.html"
+
+    def get(self, request):
+        queryset = self.restricted()
+        filterset = self.filterset(request.GET, queryset=queryset, request=request)
+        rows = filterset.qs if filterset.is_valid() else queryset.none()
+        table = self.table(rows, order_by=request.GET.get("sort"))
+        self.apply_columns(table)
+        per_page = self.per_page()
+        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        context = {
+            **self.base_context(),
+            "table": table,
+            "filterset": filterset,
+            "filter_form": filterset.form,
+            "per_page": per_page,
+            "per_page_choices": PER_PAGE_CHOICES,
+            "columns": table.choosable_columns(),
+            "visible_columns": [c.name for c in table.columns if c.name != "actions"],
+            "active_filters": [
+                (name, value)
+                for name, value in request.GET.items()
+                if value and name in filterset.filters
+            ],
+        }
+        template = (
+            "framework/htmx/table.html"
+            if request.htmx and not request.htmx.boosted
+            else self.template_name
+        )
+        return render(request, template, context)
+
+    def per_page(self) -> int:
+        try:
+            value = int(self.request.GET.get("per_page", 50))
+        except ValueError:
+            return 50
+        return value if value in PER_PAGE_CHOICES else 50
+
+    def columns_key(self) -> str:
+        return f"table_columns:{self.table.__name__}"
+
+    def apply_columns(self, table) -> None:
+        session = self.request.session
+        if "columns" in self.request.GET:
+            chosen = [c for c in self.request.GET.getlist("columns") if c]
+            session[self.columns_key()] = chosen
+        chosen = session.get(self.columns_key()) or list(table.default_columns)
+        if chosen:
+            table.show_only(chosen)
+
+
+class ObjectView(BaseObjectView):
+    """One object's page: its fields, its related lists (per model template), its change log."""
+
+    template_name: ClassVar[str]
+
+    def get(self, request, pk):
+        obj = self.get_object(pk)
+        context = {
+            **self.base_context(),
+            "object": obj,
+            "changes": changes_for(obj)[:50],
+            **self.get_extra_context(obj),
+        }
+        return render(request, self.template_name, context)
+
+    def get_extra_context(self, obj) -> dict[str, Any]:
+        return {}
+
+
+def safe_return_url(request, default: str) -> str:
+    url = request.GET.get("return_url") or request.POST.get("return_url")
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return default
+
+
+class ObjectEditView(BaseObjectView):
+    """Create (no pk) or edit one object through its service."""
+
+    form: ClassVar[type]
+    template_name = "framework/object_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.action = "change" if kwargs.get("pk") else "add"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_instance(self, pk) -> models.Model:
+        if pk is None:
+            return self.model()
+        return self.get_object(pk)
+
+    def initial(self) -> dict[str, Any]:
+        """Prefill from the query string (?floor=12 on 'add room' from a floor's page)."""
+        names = {f.name for f in self.model._meta.fields}
+        return {k: v for k, v in self.request.GET.items() if k in names}
+
+    def render_form(self, form, instance, status=200) -> HttpResponse:
+        context = {
+            **self.base_context(),
+            "form": form,
+            "object": instance,
+            "is_new": instance.pk is None,
+            "return_url": safe_return_url(
+                self.request,
+                instance.get_absolute_url()
+                if instance.pk
+                else reverse(url_name(self.model, "_list")),
+            ),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk=None):
+        instance = self.get_instance(pk)
+        form = self.form(
+            instance=instance, initial=self.initial() if pk is None else None, user=request.user
+        )
+        return self.render_form(form, instance)
+
+    def post(self, request, pk=None):
+        instance = self.get_instance(pk)
+        form = self.form(request.POST, request.FILES, instance=instance, user=request.user)
+        if form.is_valid():
+            service = service_for(self.model)
+            try:
+                if pk is None:
+                    obj, notices = service.create(actor=request.user, data=form.service_data())
+                else:
+                    obj, notices = service.update(
+                        actor=request.user, instance=instance, data=form.service_data()
+                    )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                verb = "新建" if pk is None else "修改"
+                messages.success(request, f"已{verb}{self.model._meta.verbose_name}“{obj}”。")
+                for notice in notices:
+                    messages.warning(request, notice)
+                return HttpResponseRedirect(safe_return_url(request, obj.get_absolute_url()))
+        return self.render_form(form, instance, status=400 if request.htmx else 200)
+
+
+class ObjectDeleteView(BaseObjectView):
+    action = "delete"
+    template_name = "framework/object_delete.html"
+
+    def get(self, request, pk):
+        obj = self.get_object(pk)
+        return render(request, self.template_name, {**self.base_context(), "object": obj})
+
+    def post(self, request, pk):
+        obj = self.get_object(pk)
+        name = str(obj)
+        try:
+            service_for(self.model).delete(actor=request.user, instance=obj)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, f"已删除{self.model._meta.verbose_name}“{name}”。")
+        return HttpResponseRedirect(
+            safe_return_url(request, reverse(url_name(self.model, "_list")))
+        )
