@@ -107,12 +107,14 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an unauthenticated client gets 401 with WWW-Authenticate: Token.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gongfang.framework.api.permissions.ScopedModelPermission"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -133,6 +135,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/gongfang/favicon.svg",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RegionLevelEnum": "gongfang.registry.choices.RegionLevel",
+        "AdminLevelEnum": "gongfang.registry.choices.AdminLevel",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "framework/table.html"

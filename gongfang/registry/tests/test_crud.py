@@ -174,7 +174,7 @@ class PostData(RegistryTestData):
         }
 
     def update_data(self):
-        return {"position": "兼任主任"}
+        return {"position": "兼任办公室主任"}
 
 
 class OccupancyData(RegistryTestData):

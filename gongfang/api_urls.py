@@ -1,0 +1,38 @@
+"""The REST API (``/api/``, namespace ``api``): each app's router under its own namespace.
+
+``/api/<app>/<plural>/`` and ``/api/<app>/<plural>/<id>/`` are named
+``api:<app>:<model_name>-list`` / ``-detail``; ``/api/`` lists them, ``/api/schema/`` is the
+OpenAPI description, ``/api/docs/`` its Swagger UI (served from our static files), and
+``/api/token/`` exchanges a username and password for a token.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from .framework.api import urls as framework_api
+from .framework.api.routers import APIRootView
+from .framework.api.views import DocsView, SchemaView, TokenView
+from .registry.api import urls as registry_api
+
+app_name = "api"
+
+# namespace -> the app's router; the root view lists their endpoints.
+APP_ROUTERS = {
+    "registry": registry_api.router,
+    "framework": framework_api.router,
+}
+
+urlpatterns = [
+    path(
+        "",
+        APIRootView.as_view(
+            routers=APP_ROUTERS, extra={"schema": "schema", "docs": "docs", "token": "token"}
+        ),
+        name="root",
+    ),
+    path("registry/", include(registry_api)),
+    path("framework/", include(framework_api)),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),
+    path("token/", TokenView.as_view(), name="token"),
+]
