@@ -12,6 +12,7 @@ page size).
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -40,7 +41,7 @@ def setup(db: Path, reuse: bool) -> None:
 
     if not Room.objects.exists():
         started = time.perf_counter()
-        call_command("load_demo", profile="zaozhuang", verbosity=0, stdout=open(os.devnull, "w"))
+        call_command("load_demo", profile="zaozhuang", verbosity=0, stdout=io.StringIO())
         print(f"demo city built in {time.perf_counter() - started:.1f} s")
 
 

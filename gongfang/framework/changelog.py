@@ -32,7 +32,9 @@ def serialize_object(instance: models.Model) -> dict:
         value = getattr(instance, field.attname)
         if isinstance(field, models.DecimalField) and value is not None:
             # As the database stores it: 16.5 and 16.50 are the same area.
-            value = decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
+            value = decimal.Decimal(value).quantize(
+                decimal.Decimal(1).scaleb(-field.decimal_places)
+            )
         data[field.name] = _json_value(value)
     return data
 

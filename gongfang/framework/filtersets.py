@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 import django_filters
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from .models import ObjectChange
 from .widgets import APISelect
 
 
@@ -55,4 +57,66 @@ class BaseFilterSet(django_filters.FilterSet):
         q = Q()
         for field in self.search_fields:
             q |= Q(**{field: value})
+        return queryset.filter(q)
+
+
+def _logged_types(request):
+    """Object types that appear in the change log (types of every domain model)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import PrimaryModel
+
+    ids = [
+        ContentType.objects.get_for_model(model).pk
+        for model in apps.get_models()
+        if issubclass(model, PrimaryModel)
+    ]
+    return ContentType.objects.filter(pk__in=ids).order_by("app_label", "model")
+
+
+class ContentTypeChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        model = obj.model_class()
+        return str(model._meta.verbose_name) if model else obj.model
+
+
+class ContentTypeChoiceFilter(django_filters.ModelChoiceFilter):
+    """A model chosen by its Chinese name."""
+
+    field_class = ContentTypeChoiceField
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=_logged_types, **kwargs)
+
+
+class ObjectChangeFilterSet(BaseFilterSet):
+    """The global change log (audit_admin): who, what, which action, when, which request."""
+
+    user_name = django_filters.CharFilter(lookup_expr="icontains", label="操作账号")
+    changed_object_type = ContentTypeChoiceFilter(label="对象类型")
+    changed_object_id = django_filters.NumberFilter(label="对象编号")
+    action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices, label="操作")
+    time_after = django_filters.DateFilter(
+        field_name="time", lookup_expr="date__gte", label="起始日期"
+    )
+    time_before = django_filters.DateFilter(
+        field_name="time", lookup_expr="date__lte", label="截止日期"
+    )
+    request_id = django_filters.UUIDFilter(label="请求编号")
+    remote_addr = django_filters.CharFilter(lookup_expr="startswith", label="来源地址")
+
+    search_fields = ("object_repr__icontains", "user_name__icontains")
+
+    class Meta:
+        model = ObjectChange
+        fields: ClassVar[list[str]] = []
+
+    def search(self, queryset, name, value):
+        """Free text: object name or account; a number also matches the object id."""
+        value = value.strip()
+        if not value:
+            return queryset
+        q = Q(object_repr__icontains=value) | Q(user_name__icontains=value)
+        if value.isdigit():
+            q |= Q(changed_object_id=int(value))
         return queryset.filter(q)

@@ -59,10 +59,21 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
             for error in errors:
                 messages = error.messages
                 if target is None and field != "__all__":
-                    label = field
+                    label = _field_label(form, field)
                     messages = [f"{label}：{m}" for m in messages]
                 for message in messages:
                     form.add_error(target, message)
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def _field_label(form: forms.Form, name: str) -> str:
+    """The Chinese name of a model field that is not on the form (for its error message)."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is not None:
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except Exception:
+            pass
+    return name

@@ -7,4 +7,6 @@ class RegistryConfig(AppConfig):
     verbose_name = "基础台账"
 
     def ready(self) -> None:
-        from . import services  # noqa: F401  (registers the object services)
+        from . import navigation, services  # noqa: F401  (registers the object services)
+
+        navigation.register()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import django_filters
 
-from ..framework.filtersets import BaseFilterSet
+from ..framework.filtersets import BaseFilterSet, _scoped_choices
+from ..framework.widgets import APISelect
 from .choices import ROOM_SUBTYPES
 from .models import (
     Building,
@@ -46,6 +47,36 @@ class RegionSubtreeFilter(django_filters.CharFilter):
         return qs.filter(**{prefix: region.path})
 
 
+class OrganizationSubtreeFilter(django_filters.ModelChoiceFilter):
+    """Rows of the chosen organization and all its sub-units (an organization's whole tree)."""
+
+    def __init__(self, *, lookup: str, **kwargs):
+        from .models import Organization
+
+        self.organization_lookup = lookup
+        kwargs.setdefault("label", "单位（含下属单位）")
+        kwargs.setdefault("queryset", _scoped_choices(Organization))
+        kwargs.setdefault("widget", APISelect)
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        prefix = (
+            f"{self.organization_lookup}__path__startswith"
+            if self.organization_lookup
+            else "path__startswith"
+        )
+        return qs.filter(**{prefix: value.path})
+
+
+def scoped_fk_filter(model, field_name: str, label: str) -> django_filters.ModelChoiceFilter:
+    """A filter by the id of a related object the account can see, chosen through the API."""
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, queryset=_scoped_choices(model), widget=APISelect, label=label
+    )
+
+
 class RegionFilterSet(BaseFilterSet):
     region = RegionSubtreeFilter(lookup="", field_name="path")
     search_fields = ("name__icontains", "code__startswith")
@@ -57,6 +88,7 @@ class RegionFilterSet(BaseFilterSet):
 
 class OrganizationFilterSet(BaseFilterSet):
     region = RegionSubtreeFilter(lookup="region", field_name="region")
+    unit = OrganizationSubtreeFilter(lookup="", field_name="path")
     search_fields = ("name__icontains", "short_name__icontains", "uscc__iexact")
 
     class Meta:
@@ -74,6 +106,7 @@ class LeadershipQuotaFilterSet(BaseFilterSet):
 
 class CompoundFilterSet(BaseFilterSet):
     region = RegionSubtreeFilter(lookup="region", field_name="region")
+    unit = OrganizationSubtreeFilter(lookup="owner_org", field_name="owner_org")
     search_fields = ("name__icontains", "address__icontains", "land_certificate__icontains")
 
     class Meta:
@@ -83,6 +116,7 @@ class CompoundFilterSet(BaseFilterSet):
 
 class BuildingFilterSet(BaseFilterSet):
     region = RegionSubtreeFilter(lookup="compound__region", field_name="compound")
+    unit = OrganizationSubtreeFilter(lookup="compound__owner_org", field_name="compound")
     search_fields = ("name__icontains", "compound__name__icontains")
 
     class Meta:
@@ -100,8 +134,9 @@ class FloorFilterSet(BaseFilterSet):
 
 class RoomFilterSet(BaseFilterSet):
     region = RegionSubtreeFilter(lookup="floor__building__compound__region", field_name="floor")
-    compound = django_filters.NumberFilter(field_name="floor__building__compound", label="院落")
-    building = django_filters.NumberFilter(field_name="floor__building", label="楼座")
+    compound = scoped_fk_filter(Compound, "floor__building__compound", "院落")
+    building = scoped_fk_filter(Building, "floor__building", "楼座")
+    unit = OrganizationSubtreeFilter(lookup="organization", field_name="organization")
     subtype = django_filters.ChoiceFilter(choices=ALL_SUBTYPES, label="用途")
     usable_area_min = django_filters.NumberFilter(
         field_name="usable_area", lookup_expr="gte", label="使用面积不小于"
@@ -118,6 +153,7 @@ class RoomFilterSet(BaseFilterSet):
 
 class PersonFilterSet(BaseFilterSet):
     region = RegionSubtreeFilter(lookup="organization__region", field_name="organization")
+    unit = OrganizationSubtreeFilter(lookup="organization", field_name="organization")
     search_fields = ("name__icontains", "number__iexact", "position__icontains")
 
     class Meta:
@@ -140,7 +176,7 @@ class OccupancyFilterSet(BaseFilterSet):
     current = django_filters.BooleanFilter(
         field_name="ended_on", lookup_expr="isnull", label="在用"
     )
-    organization = django_filters.NumberFilter(field_name="person__organization", label="单位")
+    organization = scoped_fk_filter(Organization, "person__organization", "单位")
     search_fields = ("person__name__icontains", "room__number__istartswith")
 
     class Meta:

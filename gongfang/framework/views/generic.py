@@ -11,18 +11,21 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, router
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django_tables2 import RequestConfig
 
 from ..forms import apply_errors
 from ..selectors import changes_for
-from ..services import service_for
+from ..services import protected_message, service_for
 
 PER_PAGE_CHOICES = (25, 50, 100, 250)
 
@@ -57,11 +60,14 @@ class BaseObjectView(LoginRequiredMixin, View):
 
     def base_context(self) -> dict[str, Any]:
         user = self.request.user
+        can_add = user.has_model_perm(self.model, "add")
         return {
             "model": self.model,
             "verbose_name": self.model._meta.verbose_name,
+            "app_verbose_name": self.model._meta.app_config.verbose_name,
             "list_url": reverse(url_name(self.model, "_list")),
-            "can_add": user.has_model_perm(self.model, "add"),
+            "add_url": reverse(url_name(self.model, "_add")) if can_add else "",
+            "can_add": can_add,
             "can_change": user.has_model_perm(self.model, "change"),
             "can_delete": user.has_model_perm(self.model, "delete"),
         }
@@ -73,15 +79,23 @@ class ObjectListView(BaseObjectView):
     filterset: ClassVar[type]
     table: ClassVar[type]
     template_name = "framework/object_list.html"
+    # Order of the filter form's fields (the rest follow in the filterset's order).
+    filter_order: ClassVar[tuple[str, ...]] = ()
 
     def get(self, request):
         queryset = self.restricted()
         filterset = self.filterset(request.GET, queryset=queryset, request=request)
+        if self.filter_order:
+            filterset.form.order_fields(self.filter_order)
         rows = filterset.qs if filterset.is_valid() else queryset.none()
-        table = self.table(rows, order_by=request.GET.get("sort"))
+        table = self.table(rows, order_by=request.GET.get("sort"), user=request.user)
         self.apply_columns(table)
         per_page = self.per_page()
         RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        # What the table template needs besides the table (render_table passes only it).
+        table.partial = True
+        table.per_page = per_page
+        table.per_page_choices = PER_PAGE_CHOICES
         context = {
             **self.base_context(),
             "table": table,
@@ -91,18 +105,22 @@ class ObjectListView(BaseObjectView):
             "per_page_choices": PER_PAGE_CHOICES,
             "columns": table.choosable_columns(),
             "visible_columns": [c.name for c in table.columns if c.name != "actions"],
-            "active_filters": [
-                (name, value)
-                for name, value in request.GET.items()
-                if value and name in filterset.filters
-            ],
+            "active_filters": active_filters(request, filterset),
+            **self.get_extra_context(),
         }
         template = (
             "framework/htmx/table.html"
-            if request.htmx and not request.htmx.boosted
+            if request.htmx
+            and not request.htmx.boosted
+            and not request.htmx.history_restore_request
             else self.template_name
         )
-        return render(request, template, context)
+        response = render(request, template, context)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {}
 
     def per_page(self) -> int:
         try:
@@ -115,29 +133,83 @@ class ObjectListView(BaseObjectView):
         return f"table_columns:{self.table.__name__}"
 
     def apply_columns(self, table) -> None:
+        """Show the columns chosen with ``?columns=a&columns=b`` (remembered in the session);
+        an empty choice, or none yet, shows the table's default columns."""
         session = self.request.session
+        known = {name for name, _ in table.choosable_columns()}
         if "columns" in self.request.GET:
-            chosen = [c for c in self.request.GET.getlist("columns") if c]
-            session[self.columns_key()] = chosen
-        chosen = session.get(self.columns_key()) or list(table.default_columns)
+            chosen = [c for c in self.request.GET.getlist("columns") if c in known]
+            if chosen:
+                session[self.columns_key()] = chosen
+            else:
+                session.pop(self.columns_key(), None)
+        chosen = [c for c in session.get(self.columns_key(), []) if c in known]
+        chosen = chosen or list(table.default_columns)
         if chosen:
             table.show_only(chosen)
+
+
+def active_filters(request, filterset) -> list[dict[str, str]]:
+    """The filters in force, each with its label, its value as shown and a link removing it."""
+    form = filterset.form
+    cleaned = getattr(form, "cleaned_data", {}) or {}
+    result = []
+    for name, value in request.GET.items():
+        if not value or name not in filterset.filters or name == "q":
+            continue
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else name
+        shown = cleaned.get(name, value)
+        if (
+            field is not None
+            and getattr(field, "choices", None)
+            and not isinstance(shown, models.Model)
+        ):
+            shown = dict((str(k), v) for k, v in field.choices).get(str(value), value)
+        if isinstance(shown, bool):
+            shown = "是" if shown else "否"
+        params = request.GET.copy()
+        params.pop(name, None)
+        params.pop("page", None)
+        params.pop("columns", None)
+        result.append(
+            {
+                "name": name,
+                "label": label,
+                "value": str(shown),
+                "remove_url": f"?{params.urlencode()}",
+            }
+        )
+    return result
 
 
 class ObjectView(BaseObjectView):
     """One object's page: its fields, its related lists (per model template), its change log."""
 
-    template_name: ClassVar[str]
+    template_name: ClassVar[str] = "framework/object.html"
+    # Fields listed on the attribute card, in order (all editable fields when empty).
+    attributes: ClassVar[tuple[str, ...]] = ()
 
     def get(self, request, pk):
         obj = self.get_object(pk)
         context = {
             **self.base_context(),
             "object": obj,
+            "object_content_type_id": ContentType.objects.get_for_model(obj).pk,
+            "edit_url_name": url_name(self.model, "_edit"),
+            "delete_url_name": url_name(self.model, "_delete"),
+            "attributes": self.attributes or self.default_attributes(),
             "changes": changes_for(obj)[:50],
             **self.get_extra_context(obj),
         }
         return render(request, self.template_name, context)
+
+    def default_attributes(self) -> tuple[str, ...]:
+        return tuple(
+            f.name
+            for f in self.model._meta.concrete_fields
+            if f.editable and not f.primary_key and f.name not in ("geometry",)
+        )
 
     def get_extra_context(self, obj) -> dict[str, Any]:
         return {}
@@ -221,11 +293,26 @@ class ObjectDeleteView(BaseObjectView):
 
     def get(self, request, pk):
         obj = self.get_object(pk)
-        return render(request, self.template_name, {**self.base_context(), "object": obj})
+        blocked, cascades = delete_consequences(obj)
+        context = {
+            **self.base_context(),
+            "object": obj,
+            "blocked": blocked,
+            "cascades": cascades,
+            "return_url": self.return_url(obj),
+        }
+        return render(request, self.template_name, context)
+
+    def return_url(self, obj) -> str:
+        """Where to go after deleting: never back to the deleted object's own pages."""
+        default = reverse(url_name(self.model, "_list"))
+        url = safe_return_url(self.request, default)
+        return default if url.split("?")[0].startswith(obj.get_absolute_url()) else url
 
     def post(self, request, pk):
         obj = self.get_object(pk)
         name = str(obj)
+        target = self.return_url(obj)
         try:
             service_for(self.model).delete(actor=request.user, instance=obj)
         except ValidationError as exc:
@@ -233,6 +320,27 @@ class ObjectDeleteView(BaseObjectView):
                 messages.error(request, message)
             return HttpResponseRedirect(obj.get_absolute_url())
         messages.success(request, f"已删除{self.model._meta.verbose_name}“{name}”。")
-        return HttpResponseRedirect(
-            safe_return_url(request, reverse(url_name(self.model, "_list")))
-        )
+        return HttpResponseRedirect(target)
+
+
+def delete_consequences(obj: models.Model) -> tuple[str, list[tuple[str, int]]]:
+    """What deleting ``obj`` would do: the refusal message if other rows protect it, else the
+    (kind, count) of the rows deleted with it."""
+    collector = Collector(using=router.db_for_write(type(obj)))
+    try:
+        collector.collect([obj])
+    except (ProtectedError, RestrictedError) as exc:
+        return protected_message(obj, exc), []
+    counts: dict[str, int] = {}
+    for model, instances in collector.data.items():
+        if model is type(obj):
+            instances = [i for i in instances if i.pk != obj.pk]
+        if instances:
+            name = str(model._meta.verbose_name)
+            counts[name] = counts.get(name, 0) + len(instances)
+    for qs in collector.fast_deletes:
+        n = qs.count()
+        if n:
+            name = str(qs.model._meta.verbose_name)
+            counts[name] = counts.get(name, 0) + n
+    return "", sorted(counts.items())

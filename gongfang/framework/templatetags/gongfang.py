@@ -1,0 +1,303 @@
+"""Template helpers shared by every page: numbers and areas, attribute cards, form fields, diffs,
+query strings and a handful of inline SVG icons (no icon font: nothing is fetched at run time)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django import forms, template
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+EMPTY = "—"
+
+
+# Numbers -----------------------------------------------------------------------------------------
+@register.filter
+def area(value: Any) -> str:
+    """An area in m² with thousands separators and two decimals: 1,234,567.80."""
+    if value in (None, ""):
+        return EMPTY
+    try:
+        return f"{decimal.Decimal(value):,.2f}"
+    except (decimal.InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def area_whole(value: Any) -> str:
+    """An area rounded to whole m², for headline figures: 1,135,400."""
+    if value in (None, ""):
+        return EMPTY
+    try:
+        return f"{decimal.Decimal(value):,.0f}"
+    except (decimal.InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def number(value: Any) -> str:
+    """An integer with thousands separators: 17,074."""
+    if value in (None, ""):
+        return EMPTY
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def percent(part: Any, whole: Any) -> int:
+    """``part`` as a whole percentage of ``whole`` (0 when unknown), capped at 100 for bars."""
+    try:
+        if not whole:
+            return 0
+        return min(100, round(float(part or 0) * 100 / float(whole)))
+    except (TypeError, ValueError):
+        return 0
+
+
+# Strings and permissions ---------------------------------------------------------------------------
+@register.filter
+def startswith(value: Any, prefix: Any) -> bool:
+    return str(value).startswith(str(prefix))
+
+
+@register.simple_tag
+def model_perm(user, model_label: str, action: str = "view") -> bool:
+    """Whether ``user`` may ``action`` the model ``app_label.ModelName``."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_model_perm(apps.get_model(model_label), action)
+
+
+@register.simple_tag
+def active_menu(menu: list[dict], path: str) -> list[dict]:
+    """The main menu with the group and item of the current page marked, items in two columns."""
+    result = []
+    for group in menu or []:
+        items = [{**item, "active": path.startswith(item["url"])} for item in group["items"]]
+        half = (len(items) + 1) // 2
+        result.append(
+            {
+                "label": group["label"],
+                "items": items,
+                "columns": [items[:half], items[half:]],
+                "active": any(i["active"] for i in items),
+            }
+        )
+    return result
+
+
+# Query strings ----------------------------------------------------------------------------------
+@register.simple_tag(takes_context=True)
+def query_hidden(context, *exclude: str) -> SafeString:
+    """Hidden inputs repeating the current query string, less ``exclude`` (and ``page``)."""
+    request = context.get("request")
+    if request is None:
+        return mark_safe("")
+    skip = {"page", *exclude}
+    parts = [
+        format_html('<input type="hidden" name="{}" value="{}">', key, value)
+        for key, values in request.GET.lists()
+        if key not in skip
+        for value in values
+    ]
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, *without: str, **updates: Any) -> str:
+    """The current query string with ``updates`` applied and ``without`` (and ``columns``)
+    removed. ``columns`` is a one-off instruction already saved in the session."""
+    request = context["request"]
+    params = {k: v for k, v in request.GET.lists() if k not in {"columns", *without}}
+    for key, value in updates.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = [value]
+    return "?" + urlencode(params, doseq=True)
+
+
+# Values and attribute cards ------------------------------------------------------------------------
+def display_value(obj: models.Model, field: models.Field, user=None) -> SafeString | str:
+    """One field of ``obj`` as shown on its page: labels for codes, links for relations."""
+    if field.choices:
+        value = getattr(obj, field.attname)
+        return obj._get_FIELD_display(field) if value not in (None, "") else EMPTY
+    if field.is_relation:
+        related = getattr(obj, field.name)
+        if related is None:
+            return EMPTY
+        if user is not None and user.has_model_perm(type(related), "view"):
+            url = getattr(related, "get_absolute_url", None)
+            if url is not None:
+                return format_html('<a href="{}">{}</a>', url(), related)
+        return str(related)
+    value = getattr(obj, field.attname)
+    return format_value(value, field)
+
+
+def format_value(value: Any, field: models.Field | None = None) -> SafeString | str:
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, models.fields.files.FieldFile):
+        if not value:
+            return EMPTY
+        return format_html('<a href="{}">{}</a>', value.url, value.name.rsplit("/", 1)[-1])
+    if isinstance(value, decimal.Decimal):
+        if field is not None and "area" in field.name:
+            return format_html("{} m²", area(value))
+        return f"{value:,}"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dict | list):
+        return "（已录入）"
+    return str(value)
+
+
+@register.simple_tag
+def attribute_rows(obj: models.Model, names, user=None) -> list[tuple[str, Any, str]]:
+    """(label, display value, help text) of ``names`` on ``obj`` for its attribute card."""
+    rows = []
+    for name in names:
+        field = obj._meta.get_field(name)
+        rows.append((str(field.verbose_name), display_value(obj, field, user), ""))
+    return rows
+
+
+# Form fields --------------------------------------------------------------------------------------
+def default_css(widget: forms.Widget) -> str:
+    """The Tabler class of a widget that has none (filter forms are built by django-filter)."""
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return ""
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    return "form-control"
+
+
+@register.inclusion_tag("framework/includes/field.html")
+def render_field(field: forms.BoundField, compact: bool = False) -> dict:
+    """A Tabler form row: label, widget (red when invalid), help text, each error in Chinese."""
+    widget = field.field.widget
+    css = widget.attrs.get("class") or default_css(widget)
+    if field.errors:
+        css = f"{css} is-invalid".strip()
+    html = field.as_widget(attrs={"class": css} if css else None)
+    is_check = isinstance(widget, forms.CheckboxInput)
+    return {
+        "field": field,
+        "widget": html,
+        "is_check": is_check,
+        "compact": compact,
+        "required": field.field.required and not is_check,
+    }
+
+
+# Change log ----------------------------------------------------------------------------------------
+def _field_label(model: type[models.Model] | None, name: str) -> tuple[str, models.Field | None]:
+    if model is None:
+        return name, None
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return name, None
+    return str(getattr(field, "verbose_name", name)), field
+
+
+def _logged_value(field: models.Field | None, value: Any) -> str:
+    """A value as stored in the change log (JSON), shown with its Chinese label if it is a code."""
+    if value is None or value == "":
+        return EMPTY
+    if field is not None and field.choices:
+        labels = {str(k): str(v) for k, v in field.flatchoices}
+        return labels.get(str(value), str(value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field is not None and field.is_relation:
+        return f"#{value}"
+    if isinstance(value, dict | list):
+        return "（结构化数据）"
+    return str(value)
+
+
+@register.simple_tag
+def change_rows(change, all_fields: bool = False) -> list[dict]:
+    """The fields of one change-log row: label, before, after, whether it changed.
+
+    With ``all_fields`` every field recorded before or after is listed, not only the changed ones.
+    """
+    model = change.changed_object_type.model_class() if change.changed_object_type_id else None
+    before = change.prechange_data or {}
+    after = change.postchange_data or {}
+    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+    rows = []
+    for key in keys:
+        changed = before.get(key) != after.get(key)
+        if not (changed or all_fields):
+            continue
+        label, field = _field_label(model, key)
+        rows.append(
+            {
+                "name": key,
+                "label": label,
+                "before": _logged_value(field, before.get(key)) if change.prechange_data else "",
+                "after": _logged_value(field, after.get(key)) if change.postchange_data else "",
+                "changed": changed,
+            }
+        )
+    return rows
+
+
+# Icons --------------------------------------------------------------------------------------------
+# Simple stroke icons (24×24), drawn for gongfang; one <path d> each.
+ICONS = {
+    "plus": "M12 5v14M5 12h14",
+    "edit": "M4 20h4L19 9l-4-4L4 16v4M13 7l4 4",
+    "trash": "M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3",
+    "search": "M10 17a7 7 0 1 0 0-14a7 7 0 0 0 0 14M21 21l-6-6",
+    "filter": "M4 4h16v2l-6 7v7l-4-2v-5L4 6z",
+    "columns": "M4 4h6v16H4zM14 4h6v16h-6z",
+    "logout": "M14 8V5H4v14h10v-3M9 12h12M18 9l3 3-3 3",
+    "history": "M12 8v4l2 2M3 12a9 9 0 1 0 3-6.7M3 4v5h5",
+    "home": "M5 12H3l9-9 9 9h-2M5 12v7h14v-7M9 19v-5h6v5",
+    "building": "M3 21h18M5 21V5l8-2v18M19 21V10l-6-2M9 9v.01M9 12v.01M9 15v.01M9 18v.01",
+    "user": "M12 11a4 4 0 1 0 0-8a4 4 0 0 0 0 8M6 21v-2a4 4 0 0 1 4-4h4a4 4 0 0 1 4 4v2",
+    "chevron-right": "M9 6l6 6-6 6",
+    "x": "M18 6L6 18M6 6l12 12",
+    "list": "M9 6h11M9 12h11M9 18h11M5 6v.01M5 12v.01M5 18v.01",
+    "arrow-up": "M12 5v14M18 11l-6-6-6 6",
+    "arrow-down": "M12 5v14M18 13l-6 6-6-6",
+    "selector": "M8 9l4-4 4 4M16 15l-4 4-4-4",
+    "map": "M3 7l6-3 6 3 6-3v13l-6 3-6-3-6 3z M9 4v13M15 7v13",
+    "door": "M14 12v.01M3 21h18M6 21V5a2 2 0 0 1 2-2h8a2 2 0 0 1 2 2v16",
+    "users": "M9 11a4 4 0 1 0 0-8a4 4 0 0 0 0 8M3 21v-2a4 4 0 0 1 4-4h4a4 4 0 0 1 4 4v2M16 3.1a4 4 0 0 1 0 7.8M21 21v-2a4 4 0 0 0-3-3.9",
+    "ruler": "M5 4h14a1 1 0 0 1 1 1v5H10v10H5a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1M4 8h2M4 12h3M4 16h2M8 4v2M12 4v3M16 4v2",
+}
+
+
+@register.simple_tag
+def icon(name: str, css: str = "icon") -> SafeString:
+    path = ICONS.get(name, "")
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="{}" width="24" height="24" '
+        'viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" '
+        'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="{}"/></svg>',
+        css,
+        path,
+    )
