@@ -73,13 +73,11 @@ def main() -> None:
     setup(args.db, args.reuse)
 
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django.urls import reverse
 
     from gongfang.accounts.models import User
     from gongfang.registry.models import Room
 
-    setup_test_environment()
     user = User.objects.get(username="zz_bureau")
     client = Client()
     client.force_login(user)
