@@ -59,3 +59,35 @@ def record_change(
         prechange_data=before,
         postchange_data=after,
     )
+
+
+def record_event(
+    *,
+    actor,
+    event: str,
+    obj: models.Model | None = None,
+    result: str = ObjectChange.Result.SUCCESS,
+    data: dict | None = None,
+    user_name: str = "",
+) -> ObjectChange:
+    """Write one event (a login, a failure, an approval, a waiver, an export) to the audit trail.
+
+    ``event`` is a dotted name ("auth.login", "warning.waive"); ``data`` what a reader needs to
+    understand it (figures, reason, parameters), stored as the entry's "after" data.
+    """
+    ctx = current_context()
+    return ObjectChange.objects.create(
+        user=actor if getattr(actor, "pk", None) else None,
+        user_name=user_name or getattr(actor, "username", "") or "system",
+        request_id=ctx.request_id,
+        remote_addr=ctx.remote_addr,
+        action=ObjectChange.Action.EVENT,
+        event=event,
+        result=result,
+        changed_object_type=(
+            ContentType.objects.get_for_model(obj, for_concrete_model=True) if obj else None
+        ),
+        changed_object_id=obj.pk if obj else None,
+        object_repr=str(obj)[:200] if obj else "",
+        postchange_data=data,
+    )

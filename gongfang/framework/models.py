@@ -33,7 +33,9 @@ class PrimaryModel(models.Model):
 
 
 class ObjectChange(models.Model):
-    """One create, update or delete of one object, with who, when, from where, before and after.
+    """One entry of the audit trail: a create, update or delete of one object, with who, when,
+    from where, before and after — or an event (a login, an approval, a waiver, an export) with
+    its name, result and data.
 
     Rows are only ever added: the model refuses updates and deletes, and no page or API offers
     them.
@@ -43,6 +45,11 @@ class ObjectChange(models.Model):
         CREATE = "create", "新建"
         UPDATE = "update", "修改"
         DELETE = "delete", "删除"
+        EVENT = "event", "事件"
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", "成功"
+        FAILURE = "failure", "失败"
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -57,11 +64,20 @@ class ObjectChange(models.Model):
     request_id = models.UUIDField("请求编号", null=True, blank=True, db_index=True)
     remote_addr = models.GenericIPAddressField("来源地址", null=True, blank=True)
     action = models.CharField("操作", max_length=10, choices=Action.choices)
-    changed_object_type = models.ForeignKey(
-        ContentType, verbose_name="对象类型", on_delete=models.PROTECT, related_name="+"
+    event = models.CharField(
+        "事件", max_length=60, blank=True, db_index=True, help_text="如 auth.login、warning.waive"
     )
-    changed_object_id = models.PositiveBigIntegerField("对象编号")
-    object_repr = models.CharField("对象", max_length=200)
+    result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.SUCCESS)
+    changed_object_type = models.ForeignKey(
+        ContentType,
+        verbose_name="对象类型",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    changed_object_id = models.PositiveBigIntegerField("对象编号", null=True, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
     prechange_data = models.JSONField("变更前", null=True, blank=True)
     postchange_data = models.JSONField("变更后", null=True, blank=True)
 
@@ -77,6 +93,8 @@ class ObjectChange(models.Model):
         indexes = [models.Index(fields=["changed_object_type", "changed_object_id"])]
 
     def __str__(self) -> str:
+        if self.action == self.Action.EVENT:
+            return f"{self.event} {self.object_repr}".strip()
         return f"{self.get_action_display()} {self.object_repr}"
 
     def save(self, *args, **kwargs):

@@ -15,6 +15,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 
 from .changelog import record_change, serialize_object
 from .models import ObjectChange
+from .signals import object_written
 
 OUT_OF_SCOPE = "该对象超出您的管辖范围，未保存。"
 
@@ -67,6 +68,14 @@ class ObjectService:
             record_change(
                 actor=actor, instance=instance, action=ObjectChange.Action.DELETE, before=before
             )
+            object_written.send(
+                sender=self.model,
+                instance=instance,
+                before=before,
+                after=None,
+                actor=actor,
+                action=ObjectChange.Action.DELETE,
+            )
             instance.pk = None
 
     # Internals ------------------------------------------------------------------------------
@@ -78,13 +87,17 @@ class ObjectService:
         instance.save()
         notices = self.after_save(actor=actor, instance=instance, before=before)
         # Re-check after the write: the new values must still lie inside the writer's scope.
-        action = "add" if before is None else "change"
-        self._require_in_scope(actor, instance, action, message=OUT_OF_SCOPE)
-        record_change(
-            actor=actor,
+        permission = "add" if before is None else "change"
+        self._require_in_scope(actor, instance, permission, message=OUT_OF_SCOPE)
+        action = ObjectChange.Action.CREATE if before is None else ObjectChange.Action.UPDATE
+        record_change(actor=actor, instance=instance, action=action, before=before)
+        object_written.send(
+            sender=self.model,
             instance=instance,
-            action=ObjectChange.Action.CREATE if before is None else ObjectChange.Action.UPDATE,
             before=before,
+            after=serialize_object(instance),
+            actor=actor,
+            action=action,
         )
         return notices
 

@@ -32,7 +32,7 @@ class ObjectChangeView(ObjectView):
         return render(request, self.template_name, context)
 
     def get_extra_context(self, obj: ObjectChange) -> dict[str, Any]:
-        model = obj.changed_object_type.model_class()
+        model = obj.changed_object_type.model_class() if obj.changed_object_type_id else None
         target_url = None
         if model is not None and obj.action != ObjectChange.Action.DELETE:
             user = self.request.user
@@ -45,7 +45,9 @@ class ObjectChangeView(ObjectView):
             else 0
         )
         return {
-            "object_type": model._meta.verbose_name if model else obj.changed_object_type.model,
+            "object_type": (
+                model._meta.verbose_name if model else getattr(obj.changed_object_type, "model", "")
+            ),
             "target_url": target_url,
             "same_request": same_request,
         }
