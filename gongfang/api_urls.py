@@ -9,16 +9,20 @@ OpenAPI description, ``/api/docs/`` its Swagger UI (served from our static files
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
+from .compliance.api import urls as compliance_api
 from .framework.api import urls as framework_api
 from .framework.api.routers import APIRootView
 from .framework.api.views import DocsView, SchemaView, TokenView
 from .registry.api import urls as registry_api
+from .standards.api import urls as standards_api
 
 app_name = "api"
 
 # namespace -> the app's router; the root view lists their endpoints.
 APP_ROUTERS = {
     "registry": registry_api.router,
+    "standards": standards_api.router,
+    "compliance": compliance_api.router,
     "framework": framework_api.router,
 }
 
@@ -31,6 +35,8 @@ urlpatterns = [
         name="root",
     ),
     path("registry/", include(registry_api)),
+    path("standards/", include(standards_api)),
+    path("compliance/", include(compliance_api)),
     path("framework/", include(framework_api)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),

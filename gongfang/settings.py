@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "gongfang.framework",
     "gongfang.accounts",
     "gongfang.registry",
+    "gongfang.standards",
+    "gongfang.compliance",
 ]
 
 MIDDLEWARE = [

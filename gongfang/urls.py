@@ -4,7 +4,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("gongfang.registry.urls")),
+    path("accounts/manage/", include("gongfang.accounts.urls_manage")),
     path("accounts/", include("gongfang.accounts.urls")),
+    path("standards/", include("gongfang.standards.urls")),
+    path("warnings/", include("gongfang.compliance.urls")),
     path("changelog/", include("gongfang.framework.urls")),
     path("api/", include("gongfang.api_urls")),
 ]

@@ -32,8 +32,13 @@ BUSINESS_ROLES = frozenset(
 
 # role -> {"app_label.model_name" or "app_label.*": actions}
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
-    Role.BUREAU_ADMIN: {"registry.*": ALL},
-    Role.UNIT_ADMIN: {"registry.*": ALL, "registry.region": VIEW},
+    Role.BUREAU_ADMIN: {"registry.*": ALL, "standards.*": ALL, "compliance.*": ALL},
+    Role.UNIT_ADMIN: {
+        "registry.*": ALL,
+        "registry.region": VIEW,
+        "standards.*": VIEW,
+        "compliance.*": VIEW,
+    },
     Role.SURVEYOR: {
         "registry.region": VIEW,
         "registry.organization": VIEW,
@@ -42,8 +47,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "registry.floor": VIEW,
         "registry.room": VIEW,
     },
-    Role.SUPERVISOR: {"registry.*": VIEW},
-    Role.LEADER: {"registry.*": VIEW},
+    Role.SUPERVISOR: {"registry.*": VIEW, "standards.*": VIEW, "compliance.*": VIEW},
+    Role.LEADER: {"registry.*": VIEW, "standards.*": VIEW, "compliance.*": VIEW},
     Role.SYS_ADMIN: {},
     Role.SEC_ADMIN: {},
     Role.AUDIT_ADMIN: {"framework.objectchange": VIEW},
