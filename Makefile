@@ -51,16 +51,17 @@ BENCHES = $(sort $(wildcard bench/bench_*.py))
 
 define DEMO_ACCOUNTS
 演示账号 / demo accounts — 密码 password: Demo@2026!
-  用户名 username  角色 role                      范围 scope
-  zz_bureau        机关事务管理员 (bureau_admin)  枣庄市
-  tz_bureau        机关事务管理员 (bureau_admin)  滕州市
-  unit_admin       单位系统管理员 (unit_admin)    枣庄市教育局
-  surveyor         测绘单位 (surveyor)            枣庄市
-  supervisor       纪检监督 (supervisor)          枣庄市
-  leader           审批领导 (leader)              枣庄市
-  sys_admin        系统管理员 (sys_admin)         —
-  sec_admin        安全管理员 (sec_admin)         —
-  audit_admin      审计管理员 (audit_admin)       —
+  用户名 username  角色 role                      范围 scope      动态口令 TOTP
+  zz_bureau        机关事务管理员 (bureau_admin)  枣庄市          需要
+  tz_bureau        机关事务管理员 (bureau_admin)  滕州市          需要
+  unit_admin       单位系统管理员 (unit_admin)    枣庄市教育局    —
+  surveyor         测绘单位 (surveyor)            枣庄市          —
+  supervisor       纪检监督 (supervisor)          枣庄市          —
+  leader           审批领导 (leader)              枣庄市          需要
+  sys_admin        系统管理员 (sys_admin)         —               需要
+  sec_admin        安全管理员 (sec_admin)         —               需要
+  audit_admin      审计管理员 (audit_admin)       —               需要
+动态口令 / current TOTP code:  .venv/bin/python manage.py demo_totp <用户名> [--qr]
 endef
 export DEMO_ACCOUNTS
 

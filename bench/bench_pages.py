@@ -76,11 +76,13 @@ def main() -> None:
     from django.urls import reverse
 
     from gongfang.accounts.models import User
+    from gongfang.accounts.testing import complete_login
     from gongfang.registry.models import Room
 
     user = User.objects.get(username="zz_bureau")
     client = Client()
     client.force_login(user)
+    complete_login(client, user)  # past the second factor, as after a real login
     rooms = reverse("registry:room_list")
     pages = {
         "dashboard": reverse("home"),

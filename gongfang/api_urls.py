@@ -9,6 +9,7 @@ OpenAPI description, ``/api/docs/`` its Swagger UI (served from our static files
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
+from .accounts import manage_api as accounts_api
 from .compliance.api import urls as compliance_api
 from .framework.api import urls as framework_api
 from .framework.api.routers import APIRootView
@@ -24,6 +25,7 @@ APP_ROUTERS = {
     "standards": standards_api.router,
     "compliance": compliance_api.router,
     "framework": framework_api.router,
+    "accounts": accounts_api.router,
 }
 
 urlpatterns = [
@@ -38,6 +40,7 @@ urlpatterns = [
     path("standards/", include(standards_api)),
     path("compliance/", include(compliance_api)),
     path("framework/", include(framework_api)),
+    path("accounts/", include(accounts_api)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),
     path("token/", TokenView.as_view(), name="token"),

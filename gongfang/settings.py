@@ -5,9 +5,11 @@ SQLite is the zero-set-up default; set ``DATABASE_URL`` (e.g.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,11 +25,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
     "django_tables2",
     "django_htmx",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "gongfang.framework",
     "gongfang.accounts",
     "gongfang.registry",
@@ -43,10 +49,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gongfang.framework.middleware.RequestContextMiddleware",
+    # Session lifetime, then second factor, password age, enrolment (accounts/middleware.py).
+    "gongfang.accounts.middleware.AccountSecurityMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into our login page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gongfang.urls"
@@ -88,16 +100,94 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+# Security baseline (DESIGN §6, GB/T 22239-2019 第三级). Every limit is a setting; the
+# numbers are the design's defaults.
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked account or address is refused before its password is checked.
+    "gongfang.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Sessions end after 30 idle minutes (DESIGN §6).
-SESSION_COOKIE_AGE = 30 * 60
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MIN_CLASSES = 3  # of upper case, lower case, digits, symbols
+PASSWORD_HISTORY_COUNT = 5  # a new password is none of the last five
+PASSWORD_MAX_AGE_DAYS = 90  # then a forced change at the next request
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "gongfang.accounts.validators.MinimumLengthValidator"},
+    {"NAME": "gongfang.accounts.validators.CharacterClassesValidator"},
+    {"NAME": "gongfang.accounts.validators.UsernameValidator"},
+    {"NAME": "gongfang.accounts.validators.PasswordHistoryValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Lockout (django-axes): 5 failures lock the account name and, separately, the address for 30
+# minutes — whether or not the account exists.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A successful login clears the failures of its own account name only (accounts/receivers.py):
+# axes' own reset would clear the address's too, letting someone with one valid account reset
+# the count of the names they are guessing.
+AXES_RESET_ON_SUCCESS = False
+# Attempts while locked do not push the end of the lockout further (the page names the time).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "gongfang.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "gongfang.framework.middleware.client_address"
+# Logins and logouts are in our one audit trail (ObjectChange), not in a second log of axes.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Sessions end after 30 idle minutes and, however active, after an absolute lifetime.
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Second factor (django-otp, TOTP with recovery codes): required for these roles, available to
+# every account.
+OTP_REQUIRED_ROLES = ["bureau_admin", "leader", "sys_admin", "sec_admin", "audit_admin"]
+OTP_RECOVERY_CODE_COUNT = 10
+OTP_TOTP_ISSUER = "公房管理系统"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# API tokens: scoped (read / read-write), expiring, revocable (accounts/tokens.py).
+API_TOKEN_DEFAULT_DAYS = 30
+API_TOKEN_MAX_DAYS = 365
+API_TOKEN_RATE = "10/min"  # POST /api/token/ per client address
+
+# Uploads: request bodies without files, files kept in memory, and the largest file accepted by
+# a file field (accounts.validators.validate_upload_size); the reverse proxy should cap the body
+# at UPLOAD_MAX_SIZE too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+UPLOAD_MAX_SIZE = 20 * 1024 * 1024
+
+# Headers for every response (production adds HSTS and secure cookies, settings_production.py).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline script anywhere (pages are driven by static/gongfang/js/gongfang.js); images may be
+# data: URIs (Tabler's CSS icons, the enrolment QR code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -115,7 +205,7 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated client gets 401 with WWW-Authenticate: Token.
-        "rest_framework.authentication.TokenAuthentication",
+        "gongfang.accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gongfang.framework.api.permissions.ScopedModelPermission"],
@@ -127,6 +217,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gongfang.framework.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token": API_TOKEN_RATE},
 }
 
 SPECTACULAR_SETTINGS = {
@@ -151,3 +242,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# The audit trail is kept at least this long; audit_purge refuses to cut younger entries.
+AUDIT_RETENTION_DAYS = 180

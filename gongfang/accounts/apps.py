@@ -5,3 +5,28 @@ class AccountsConfig(AppConfig):
     name = "gongfang.accounts"
     label = "accounts"
     verbose_name = "账号与权限"
+
+    def ready(self) -> None:
+        from ..framework.navigation import MENU, MenuGroup, MenuItem, register_menu
+        from .roles import Role
+
+        # 系统管理: each item only for the administrator whose part of 三员分立 it is.
+        group = MenuGroup(
+            "系统管理",
+            items=(
+                MenuItem("账号管理", "accounts.User", "manage:user_list"),
+                MenuItem(
+                    "登录锁定", "accounts.User", "manage:lockouts", frozenset({Role.SEC_ADMIN})
+                ),
+                MenuItem("安全策略", "accounts.User", "manage:policy", frozenset({Role.SEC_ADMIN})),
+                MenuItem("审计日志", "framework.ObjectChange", "framework:objectchange_list"),
+            ),
+        )
+        if group not in MENU:
+            register_menu(group)
+
+        from ..framework.changelog import register_event_labels
+        from .audit import AUTH_EVENTS
+        from .services import ACCOUNT_EVENTS
+
+        register_event_labels({**AUTH_EVENTS, **ACCOUNT_EVENTS})

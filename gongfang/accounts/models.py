@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -45,8 +48,17 @@ class User(AbstractBaseUser):
         blank=True,
         related_name="+",
     )
+    password_changed_at = models.DateTimeField(
+        "密码修改时间", null=True, blank=True, help_text="密码有效期自此起算"
+    )
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码", default=False, help_text="初始密码和重置后的密码须由本人修改"
+    )
 
     objects = UserManager()
+
+    # Never put a password hash into the audit trail.
+    changelog_exclude = ("password", "last_login")
 
     USERNAME_FIELD = "username"
     REQUIRED_FIELDS: list[str] = []
@@ -103,6 +115,26 @@ class User(AbstractBaseUser):
             return self.scope_organization.name
         return "—"
 
+    @property
+    def password_expires_at(self) -> datetime.datetime | None:
+        """When the password stops being accepted for work (None: the policy sets no age)."""
+        days = settings.PASSWORD_MAX_AGE_DAYS
+        if not days:
+            return None
+        changed = self.password_changed_at or self.date_joined
+        return changed + datetime.timedelta(days=days)
+
+    @property
+    def password_expired(self) -> bool:
+        expires = self.password_expires_at
+        return expires is not None and expires <= timezone.now()
+
+    @property
+    def second_factor_required(self) -> bool:
+        """Whether one of the account's roles requires a second factor (a setting)."""
+        required = set(settings.OTP_REQUIRED_ROLES)
+        return any(r in required for r in self.roles)
+
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
@@ -112,3 +144,96 @@ class User(AbstractBaseUser):
             return False
         key = f"{model._meta.app_label}.{model._meta.model_name}"
         return any(action in role_actions(role, key) for role in self.roles)
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's earlier passwords, so a new one is none of the last few."""
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField("密码散列", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session of an account, so its owner can see and end it.
+
+    The row is written at login; a session whose row is gone has been ended and is signed out.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="web_sessions"
+    )
+    session_key = models.CharField("会话标识", max_length=40, unique=True)
+    ip_address = models.GenericIPAddressField("登录地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
+    created_at = models.DateTimeField("登录时间", default=timezone.now)
+    last_activity = models.DateTimeField("最近活动", default=timezone.now)
+
+    class Meta:
+        verbose_name = "登录会话"
+        verbose_name_plural = "登录会话"
+        ordering = ["-last_activity", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A key for the REST API: read-only or read-write, expiring, revocable.
+
+    Only a SHA-256 digest of the key is stored; the key is shown once, when it is created.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "只读"
+        READ_WRITE = "read_write", "读写"
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("用途", max_length=60, blank=True)
+    key_digest = models.CharField("令牌摘要", max_length=64, unique=True)
+    prefix = models.CharField("令牌前缀", max_length=12)
+    scope = models.CharField("权限", max_length=10, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    expires_at = models.DateTimeField("到期时间")
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}".strip()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked_at is not None:
+            return "已吊销"
+        if self.is_expired:
+            return "已过期"
+        return "有效"
+
+
+# Authentication signals -> audit trail and session list, connected whenever the models load.
+from . import receivers  # noqa: E402, F401

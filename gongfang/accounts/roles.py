@@ -49,8 +49,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     Role.SUPERVISOR: {"registry.*": VIEW, "standards.*": VIEW, "compliance.*": VIEW},
     Role.LEADER: {"registry.*": VIEW, "standards.*": VIEW, "compliance.*": VIEW},
-    Role.SYS_ADMIN: {},
-    Role.SEC_ADMIN: {},
+    # 三员分立: accounts' profiles / accounts' roles and scopes / the audit log. The finer
+    # actions (create, reset a password; grant roles, set a scope, unlock) are checked by role in
+    # accounts.services.
+    Role.SYS_ADMIN: {"accounts.user": frozenset({"view", "add", "change"})},
+    Role.SEC_ADMIN: {"accounts.user": frozenset({"view", "change"})},
     Role.AUDIT_ADMIN: {"framework.objectchange": VIEW},
 }
 

@@ -1,15 +1,51 @@
-"""Writing the change log: a JSON snapshot of an object before and after each write."""
+"""Writing the change log: a JSON snapshot of an object before and after each write, events,
+and the hash chain that makes the trail tamper-evident.
+
+Every row goes through :func:`append`, which links it to the row before (``prev_hash``) and
+seals it (``hash`` = SHA-256 over a canonical JSON of its content and ``prev_hash``) while
+holding the chain's one-row lock. :func:`verify_chain` walks the chain back.
+"""
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
+import ipaddress
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from .context import current_context
-from .models import ObjectChange
+from .models import AuditChainHead, ObjectChange
+
+# The first row of a chain links to this.
+GENESIS = ""
+# The event a purge writes; its data anchor the chain's new first row.
+PURGE_EVENT = "audit.purge"
+# Never written to the trail, whatever the model: a password hash is no one's business.
+SENSITIVE_FIELDS = frozenset({"password"})
+
+# Event name -> what a reader of the audit log sees; apps add theirs (register_event_labels).
+EVENT_LABELS: dict[str, str] = {
+    "audit.export": "导出审计日志",
+    PURGE_EVENT: "清理审计日志",
+}
+
+
+def register_event_labels(labels: dict[str, str]) -> None:
+    EVENT_LABELS.update(labels)
+
+
+def event_label(event: str) -> str:
+    """The Chinese name of an event, or its code when none is registered."""
+    return EVENT_LABELS.get(event, event)
 
 
 def _json_value(value):
@@ -24,7 +60,7 @@ def _json_value(value):
 
 def serialize_object(instance: models.Model) -> dict:
     """Every concrete field by name (foreign keys by id), as JSON-safe values."""
-    exclude = set(getattr(instance, "changelog_exclude", ()))
+    exclude = set(getattr(instance, "changelog_exclude", ())) | SENSITIVE_FIELDS
     data = {}
     for field in instance._meta.concrete_fields:
         if field.name in exclude:
@@ -47,7 +83,7 @@ def record_change(
     if action == ObjectChange.Action.UPDATE and before == after:
         return None
     ctx = current_context()
-    return ObjectChange.objects.create(
+    row = ObjectChange(
         user=actor if getattr(actor, "pk", None) else None,
         user_name=getattr(actor, "username", "") or "system",
         request_id=ctx.request_id,
@@ -59,6 +95,7 @@ def record_change(
         prechange_data=before,
         postchange_data=after,
     )
+    return append([row])[0]
 
 
 def record_event(
@@ -114,4 +151,242 @@ def record_events(
         )
         for event, obj, data in entries
     ]
-    return ObjectChange.objects.bulk_create(rows, batch_size=500)
+    return append(rows)
+
+
+# The hash chain --------------------------------------------------------------------------------
+# Content fields sealed by the hash, in this order. ``user`` is left out (its name is in
+# ``user_name``): deleting an account sets it to NULL, which must not break the chain.
+HASHED_FIELDS = (
+    "time",
+    "user_name",
+    "request_id",
+    "remote_addr",
+    "action",
+    "event",
+    "result",
+    "changed_object_type",
+    "changed_object_id",
+    "object_repr",
+    "prechange_data",
+    "postchange_data",
+    "prev_hash",
+)
+# What the verifier reads of each row (``changed_object_type`` as its id).
+_VERIFY_COLUMNS = (
+    "id",
+    "hash",
+    *(f"{f}_id" if f == "changed_object_type" else f for f in HASHED_FIELDS),
+)
+
+
+def _canonical_json(value):
+    """A JSON value as the database will give it back: keys sorted later, numbers that PostgreSQL
+    ``jsonb`` turns into integers (1e20) turned into integers now."""
+    if isinstance(value, dict):
+        return {str(k): _canonical_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_json(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and "e" in repr(value):
+        return int(value)
+    return value
+
+
+def _canonical_time(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _canonical_addr(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return value
+
+
+def _type_label(type_id: int | None) -> str | None:
+    """``app_label.model`` of a content type: ids differ between databases, labels don't."""
+    if type_id is None:
+        return None
+    ct = ContentType.objects.get_for_id(type_id)  # cached by Django
+    return f"{ct.app_label}.{ct.model}"
+
+
+def entry_hash(values: dict) -> str:
+    """SHA-256 (hex) of one row's content fields and ``prev_hash``.
+
+    ``values`` maps the names of :data:`HASHED_FIELDS` to the row's values
+    (``changed_object_type`` as its id); the canonical form is sorted, compact UTF-8 JSON.
+    """
+    request_id = values["request_id"]
+    payload = {
+        "time": _canonical_time(values["time"]),
+        "user_name": values["user_name"] or "",
+        "request_id": str(request_id) if request_id else None,
+        "remote_addr": _canonical_addr(values["remote_addr"]),
+        "action": values["action"],
+        "event": values["event"] or "",
+        "result": values["result"],
+        "changed_object_type": _type_label(values["changed_object_type"]),
+        "changed_object_id": values["changed_object_id"],
+        "object_repr": values["object_repr"] or "",
+        "prechange_data": _canonical_json(values["prechange_data"]),
+        "postchange_data": _canonical_json(values["postchange_data"]),
+        "prev_hash": values["prev_hash"] or "",
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _row_values(row: ObjectChange) -> dict:
+    values = {name: getattr(row, name) for name in HASHED_FIELDS if name != "changed_object_type"}
+    values["changed_object_type"] = row.changed_object_type_id
+    if isinstance(values["request_id"], str):
+        values["request_id"] = uuid.UUID(values["request_id"])
+    return values
+
+
+def lock_head() -> AuditChainHead:
+    """The chain's head, locked until the surrounding transaction ends."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head, _ = AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def append(rows: list[ObjectChange]) -> list[ObjectChange]:
+    """Chain and insert ``rows`` (new, unsaved) in order; the one writer of the trail's rows."""
+    if not rows:
+        return rows
+    with transaction.atomic():
+        head = lock_head()
+        prev = head.last_hash
+        for row in rows:
+            if row.pk is not None:
+                raise PermissionError("变更记录不可修改")
+            row.time = row.time or timezone.now()
+            row.prev_hash = prev
+            row.hash = entry_hash(_row_values(row))
+            prev = row.hash
+        created = ObjectChange._base_manager.bulk_create(rows, batch_size=500)
+        last_id = created[-1].pk
+        if last_id is None:  # a backend that does not return ids from bulk inserts
+            last_id = ObjectChange._base_manager.aggregate(n=Max("id"))["n"]
+        head.last_id = last_id
+        head.last_hash = prev
+        head.save(update_fields=["last_id", "last_hash"])
+    return created
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first place where the chain does not hold."""
+
+    id: int | None
+    time: datetime.datetime | None
+    problem: str
+    expected: str
+    found: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    count: int
+    broken: ChainBreak | None
+    # The last entry verified (id, hash): noted outside the database, it proves later that
+    # nothing up to it was rewritten.
+    last_id: int | None = None
+    last_hash: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def _rows(upto: int | None, chunk_size: int) -> Iterator[dict]:
+    queryset = ObjectChange._base_manager.order_by("id")
+    if upto is not None:
+        queryset = queryset.filter(id__lte=upto)
+    for row in queryset.values_list(*_VERIFY_COLUMNS).iterator(chunk_size=chunk_size):
+        values = dict(zip(_VERIFY_COLUMNS, row, strict=True))
+        values["changed_object_type"] = values.pop("changed_object_type_id")
+        yield values
+
+
+def purge_anchors() -> dict[int | None, str]:
+    """{first remaining id: its prev_hash} as recorded by each purge (None: the purge event
+    itself was the first row left)."""
+    anchors: dict[int | None, str] = {}
+    events = ObjectChange._base_manager.filter(action=ObjectChange.Action.EVENT, event=PURGE_EVENT)
+    for data in events.values_list("postchange_data", flat=True):
+        if isinstance(data, dict) and "anchor_prev_hash" in data:
+            anchors[data.get("anchor_id")] = data["anchor_prev_hash"]
+    return anchors
+
+
+def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
+    """Walk the chain in id order and report the first broken link.
+
+    A row whose content no longer matches its hash was edited; a row whose ``prev_hash`` is not
+    the hash of the row before it follows a removed (or inserted) row; the first row must start
+    the chain or be the anchor a purge recorded; the last must be the head's.
+    """
+    head = AuditChainHead.objects.filter(pk=1).first()
+    # Rows appended while the walk runs come after the head read here: left for the next walk.
+    upto = head.last_id if head is not None else None
+    count = 0
+    expected_prev: str | None = None
+    last: dict | None = None
+    for values in _rows(upto, chunk_size):
+        if expected_prev is None:
+            expected_prev = _first_link(values)
+        if values["prev_hash"] != expected_prev:
+            problem = "链接断开：前一条记录缺失或被插入" if count else "链首缺失：最早的记录被删除"
+            return ChainReport(
+                count,
+                ChainBreak(
+                    values["id"], values["time"], problem, expected_prev, values["prev_hash"]
+                ),
+            )
+        computed = entry_hash(values)
+        if computed != values["hash"]:
+            return ChainReport(
+                count,
+                ChainBreak(values["id"], values["time"], "内容被篡改", computed, values["hash"]),
+            )
+        expected_prev = values["hash"]
+        last = values
+        count += 1
+    head_hash = head.last_hash if head is not None else GENESIS
+    found = last["hash"] if last is not None else GENESIS
+    if found != head_hash:
+        return ChainReport(
+            count,
+            ChainBreak(
+                last["id"] if last else None,
+                last["time"] if last else None,
+                "链尾缺失：最后的记录被删除",
+                head_hash,
+                found,
+            ),
+        )
+    return ChainReport(count, None, last["id"] if last else None, found)
+
+
+def _first_link(first: dict) -> str:
+    """What the first remaining row's prev_hash must be: the genesis, or a purge's anchor."""
+    if first["prev_hash"] == GENESIS:
+        return GENESIS
+    anchors = purge_anchors()
+    if anchors.get(first["id"]) == first["prev_hash"]:
+        return first["prev_hash"]
+    if (
+        first["event"] == PURGE_EVENT
+        and anchors.get(None) == first["prev_hash"]
+        and isinstance(first["postchange_data"], dict)
+        and first["postchange_data"].get("anchor_id") is None
+    ):
+        return first["prev_hash"]
+    return GENESIS

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import django_filters
+from django import forms
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
@@ -61,7 +62,8 @@ class BaseFilterSet(django_filters.FilterSet):
 
 
 def _logged_types(request):
-    """Object types that appear in the change log (types of every domain model)."""
+    """Object types that appear in the change log: every domain model, and accounts."""
+    from django.conf import settings
     from django.contrib.contenttypes.models import ContentType
 
     from .models import PrimaryModel
@@ -69,7 +71,7 @@ def _logged_types(request):
     ids = [
         ContentType.objects.get_for_model(model).pk
         for model in apps.get_models()
-        if issubclass(model, PrimaryModel)
+        if issubclass(model, PrimaryModel) or model is apps.get_model(settings.AUTH_USER_MODEL)
     ]
     return ContentType.objects.filter(pk__in=ids).order_by("app_label", "model")
 
@@ -90,33 +92,50 @@ class ContentTypeChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class ObjectChangeFilterSet(BaseFilterSet):
-    """The global change log (audit_admin): who, what, which action, when, which request."""
+    """The audit log (audit_admin): when, who, from where, which action or event, its result,
+    which object, which request — shared by the page, its CSV export and the API."""
 
-    user_name = django_filters.CharFilter(lookup_expr="icontains", label="操作账号")
-    changed_object_type = ContentTypeChoiceFilter(label="对象类型")
-    changed_object_id = django_filters.NumberFilter(label="对象编号")
-    action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices, label="操作")
     time_after = django_filters.DateFilter(
-        field_name="time", lookup_expr="date__gte", label="起始日期"
+        field_name="time",
+        lookup_expr="date__gte",
+        label="起始日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     time_before = django_filters.DateFilter(
-        field_name="time", lookup_expr="date__lte", label="截止日期"
+        field_name="time",
+        lookup_expr="date__lte",
+        label="截止日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    request_id = django_filters.UUIDFilter(label="请求编号")
+    user_name = django_filters.CharFilter(lookup_expr="icontains", label="操作账号")
     remote_addr = django_filters.CharFilter(lookup_expr="startswith", label="来源地址")
+    action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices, label="操作")
+    event = django_filters.CharFilter(
+        lookup_expr="startswith",
+        label="事件",
+        help_text="如 auth.login；填 auth. 查看全部登录类事件",
+    )
+    result = django_filters.ChoiceFilter(choices=ObjectChange.Result.choices, label="结果")
+    changed_object_type = ContentTypeChoiceFilter(label="对象类型")
+    changed_object_id = django_filters.NumberFilter(label="对象编号")
+    request_id = django_filters.UUIDFilter(label="请求编号")
 
-    search_fields = ("object_repr__icontains", "user_name__icontains")
+    search_fields = ("object_repr__icontains", "user_name__icontains", "event__icontains")
 
     class Meta:
         model = ObjectChange
         fields: ClassVar[list[str]] = []
 
     def search(self, queryset, name, value):
-        """Free text: object name or account; a number also matches the object id."""
+        """Free text: object name, account or event; a number also matches the object id."""
         value = value.strip()
         if not value:
             return queryset
-        q = Q(object_repr__icontains=value) | Q(user_name__icontains=value)
+        q = (
+            Q(object_repr__icontains=value)
+            | Q(user_name__icontains=value)
+            | Q(event__icontains=value)
+        )
         if value.isdigit():
             q |= Q(changed_object_id=int(value))
         return queryset.filter(q)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from .querysets import RestrictedQuerySet
 from .scope import Scope
@@ -32,13 +33,33 @@ class PrimaryModel(models.Model):
         return reverse(f"{self._meta.app_label}:{self._meta.model_name}", args=[self.pk])
 
 
+class AuditQuerySet(RestrictedQuerySet):
+    """The change log's queryset: reads, and inserts that join the hash chain. ``audit_purge``
+    deletes old rows through the base manager, the one way out of the log."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from .changelog import append
+
+        return append(list(objs))
+
+    def update(self, **kwargs):
+        raise PermissionError("变更记录不可修改")
+
+    def delete(self):
+        raise PermissionError("变更记录不可删除")
+
+    delete.queryset_only = True
+
+
 class ObjectChange(models.Model):
     """One entry of the audit trail: a create, update or delete of one object, with who, when,
     from where, before and after — or an event (a login, an approval, a waiver, an export) with
     its name, result and data.
 
-    Rows are only ever added: the model refuses updates and deletes, and no page or API offers
-    them.
+    Rows are only ever added: the model and its querysets refuse updates and deletes, and no page
+    or API offers them. Each row carries ``hash``, a SHA-256 over its content and ``prev_hash``
+    (the hash of the row before it), so an edited or removed row breaks the chain
+    (``manage.py audit_verify``). Rows are chained as they are written (``changelog.append``).
     """
 
     class Action(models.TextChoices):
@@ -51,7 +72,8 @@ class ObjectChange(models.Model):
         SUCCESS = "success", "成功"
         FAILURE = "failure", "失败"
 
-    time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # Set before the row is hashed (not auto_now_add, which would change it after hashing).
+    time = models.DateTimeField("时间", default=timezone.now, editable=False, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作账号",
@@ -80,8 +102,10 @@ class ObjectChange(models.Model):
     object_repr = models.CharField("对象", max_length=200, blank=True)
     prechange_data = models.JSONField("变更前", null=True, blank=True)
     postchange_data = models.JSONField("变更后", null=True, blank=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64, blank=True, editable=False)
+    hash = models.CharField("哈希", max_length=64, blank=True, editable=False)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = AuditQuerySet.as_manager()
     # The global log is not scoped: whoever may view it (audit_admin) sees all of it. An object's
     # own changes are shown on its page through selectors.changes_for(), not through this.
     scope: ClassVar[Scope | None] = None
@@ -100,7 +124,10 @@ class ObjectChange(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("变更记录不可修改")
-        super().save(*args, **kwargs)
+        # Every new row joins the hash chain, however it is created.
+        from .changelog import append
+
+        append([self])
 
     def delete(self, *args, **kwargs):
         raise PermissionError("变更记录不可删除")
@@ -115,3 +142,23 @@ class ObjectChange(models.Model):
         after = self.postchange_data or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: one row, locked by every append.
+
+    Locking it (``select_for_update``) serializes appends on PostgreSQL, so ids grow in chain
+    order; SQLite serializes writers by itself. ``last_id``/``last_hash`` let ``audit_verify``
+    notice rows cut from the end of the chain.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_id = models.PositiveBigIntegerField("最后一条编号", null=True, blank=True)
+    last_hash = models.CharField("最后一条哈希", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"#{self.last_id} {self.last_hash[:12]}"

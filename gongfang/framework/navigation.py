@@ -13,6 +13,8 @@ class MenuItem:
     label: str
     model: str  # "app_label.ModelName"
     url_name: str
+    # When set, only accounts holding one of these roles see the item (besides the permission).
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ def menu_for(user) -> list[dict]:
             {"label": item.label, "url": reverse(item.url_name)}
             for item in group.items
             if user.has_model_perm(apps.get_model(item.model), "view")
+            and (not item.roles or any(user.has_role(role) for role in item.roles))
         ]
         if items:
             result.append({"label": group.label, "items": items})

@@ -1,12 +1,13 @@
-"""The global change log (审计管理员): list and detail, nothing else."""
+"""The audit log (审计管理员): list, one entry, CSV export — nothing that edits or deletes."""
 
 from django.urls import path
 
-from .views.changelog import ObjectChangeListView, ObjectChangeView
+from .views.changelog import ObjectChangeExportView, ObjectChangeListView, ObjectChangeView
 
 app_name = "framework"
 
 urlpatterns = [
     path("", ObjectChangeListView.as_view(), name="objectchange_list"),
+    path("export/", ObjectChangeExportView.as_view(), name="objectchange_export"),
     path("<int:pk>/", ObjectChangeView.as_view(), name="objectchange"),
 ]

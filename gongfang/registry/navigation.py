@@ -1,4 +1,4 @@
-"""The main menu: the registry's list pages, and the system group (the audit log)."""
+"""The main menu: the registry's list pages (the audit log is in accounts' 系统管理 group)."""
 
 from __future__ import annotations
 
@@ -22,15 +22,7 @@ REGISTRY_MENU = MenuGroup(
     ),
 )
 
-# The framework's own page (the global change log); registered here, after the registry, so
-# the menu keeps its order. Seen only by accounts that may view ObjectChange (audit_admin).
-SYSTEM_MENU = MenuGroup(
-    "系统",
-    items=(MenuItem("变更记录", "framework.ObjectChange", "framework:objectchange_list"),),
-)
-
 
 def register() -> None:
-    for group in (REGISTRY_MENU, SYSTEM_MENU):
-        if group not in MENU:
-            register_menu(group)
+    if REGISTRY_MENU not in MENU:
+        register_menu(REGISTRY_MENU)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
+from ..framework.masking import Where, shown
 from ..framework.tables import (
     ActionsColumn,
     AreaColumn,
@@ -27,16 +28,6 @@ from .models import (
     Region,
     Room,
 )
-
-
-def mask_phone(value: str) -> str:
-    """Personal data is masked in lists (DESIGN §6): 138****5678."""
-    if not value:
-        return "—"
-    if len(value) <= 4:
-        return "*" * len(value)
-    keep = 3 if len(value) >= 8 else 1
-    return value[:keep] + "*" * (len(value) - keep - 4) + value[-4:]
 
 
 class RegionTable(BaseTable):
@@ -303,8 +294,9 @@ class PersonTable(BaseTable):
             "actions",
         )
 
-    def render_phone(self, value):
-        return mask_phone(value)
+    def render_phone(self, record, value):
+        # Personal data: masked in lists for every role (framework.masking).
+        return shown(self.user, record, "phone", value, Where.LIST)
 
 
 class PostTable(BaseTable):

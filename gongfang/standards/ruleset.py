@@ -27,6 +27,41 @@ PARAM_KEYS = (
     "toilet_max_m2",  # §4.1 note: a named leader's 卫生间 inside the limit, at most … m²
 )
 
+# Keys of the clause texts a version carries besides its figures (``RuleSet.clauses``): the rules
+# of DESIGN §4.4 by id, the notes of 表1 and the §4.3 formula. Their texts are versioned rows.
+CLAUSE_KEYS = (
+    "R1",
+    "R2",
+    "R3",
+    "R4",
+    "R5",
+    "R6",
+    "R7",
+    "R8",
+    "R9",
+    "table1",  # 表1: office area per person, by level and grade
+    "note_sub_provincial",  # 表1 注1: 副省级城市, 副部级 units (hence Organization.standard_level)
+    "note_dispatched",  # 表1 注2: 派出机构 and 事业单位 take the row below
+    "note_rest_room",  # 表1 注3: a leader's 休息室 lies inside the limit
+    "note_toilet",  # 表1 注4: named leaders' 卫生间 ≤ toilet_max_m2 inside the limit
+    "note_township",  # 乡级 row: set by each province, at most the 县级副职 figure
+    "formula",  # §4.3: S = [A + B + (A+B)×9%] / K + C
+)
+
+
+# Keys of the figures in ``RuleSet.clauses`` and ``RuleSet.sources`` besides CLAUSE_KEYS and
+# PARAM_KEYS, which stand for themselves.
+def office_key(standard_level: str, grade: str) -> str:
+    return f"office:{standard_level}:{grade}"
+
+
+def service_key(standard_level: str) -> str:
+    return f"service:{standard_level}"
+
+
+def rank_key(rank_title: str) -> str:
+    return f"rank:{rank_title}"
+
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -43,8 +78,15 @@ class RuleSet:
     # Grades whose 卫生间 (≤ toilet_max_m2) may lie inside the office limit.
     toilet_grades: frozenset[str] = frozenset()
     params: Mapping[str, Decimal] = field(default_factory=dict)
-    # Rule id ("R1" …) or table cell -> the clause a reader is shown.
+    # Rule id ("R1" …) or table cell -> the clause a reader is shown. Keys: CLAUSE_KEYS, PARAM_KEYS,
+    # office_key(level, grade), service_key(level), rank_key(title).
     clauses: Mapping[str, str] = field(default_factory=dict)
+    # The same keys -> id of the version the figure or text comes from (a local one overrides).
+    sources: Mapping[str, int] = field(default_factory=dict)
+    # (standard_level, grade) cells whose 卫生间 may lie inside the limit (toilet_grades by cell).
+    toilet_cells: frozenset[tuple[str, str]] = frozenset()
+    # PARAM_KEYS -> the unit a reader is shown ("天", "m²", "比例").
+    units: Mapping[str, str] = field(default_factory=dict)
 
     def office_limit(self, standard_level: str, grade: str) -> Decimal | None:
         """The usable area one person of ``grade`` may have in an organization of that row."""
@@ -56,6 +98,18 @@ class RuleSet:
 
     def param(self, key: str) -> Decimal:
         return self.params[key]
+
+    def toilet_allowed(self, standard_level: str, grade: str) -> bool:
+        """Whether a 卫生间 (≤ toilet_max_m2) may lie inside this cell's limit (表1 注4)."""
+        return (standard_level, grade) in self.toilet_cells
+
+    def clause(self, key: str) -> str:
+        return self.clauses.get(key, "")
+
+    def source_of(self, key: str) -> tuple[int, str, str] | None:
+        """The (id, label, source) of the version a figure or clause comes from."""
+        version_id = self.sources.get(key)
+        return next((v for v in self.versions if v[0] == version_id), None)
 
     @property
     def label(self) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -51,19 +50,3 @@ class ObjectSchema(AutoSchema):
                 description=f"{model._meta.verbose_name}编号",
             ),
         ]
-
-
-class TokenScheme(OpenApiAuthenticationExtension):
-    """DRF's token authentication, described in Chinese (replaces drf-spectacular's own)."""
-
-    target_class = "rest_framework.authentication.TokenAuthentication"
-    name = "tokenAuth"
-    priority = 1
-
-    def get_security_definition(self, auto_schema) -> dict[str, Any]:
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "令牌认证：请求头写作 Authorization: Token <令牌>；令牌由 /api/token/ 以账号和密码换取。",
-        }

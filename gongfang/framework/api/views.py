@@ -4,16 +4,23 @@ endpoint, the OpenAPI schema and the Swagger UI."""
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.http import StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework import serializers
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import renderers, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 
+# The token endpoint is the accounts app's (tokens scoped, expiring, revocable); named here too.
+from ...accounts.api import TokenView  # noqa: F401
+from .. import masking
+from ..audit import export_changes
+from ..changelog import event_label
 from ..filtersets import ObjectChangeFilterSet
 from ..models import ObjectChange
 from .serializers import DetailURLField
@@ -30,9 +37,13 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
     action_display = serializers.CharField(
         source="get_action_display", read_only=True, label="操作（名称）"
     )
+    event_display = serializers.SerializerMethodField(label="事件（名称）")
+    result_display = serializers.CharField(
+        source="get_result_display", read_only=True, label="结果（名称）"
+    )
     changed_object_type_display = serializers.SerializerMethodField(label="对象类型（名称）")
     changed_object_model = serializers.SerializerMethodField(
-        label="对象模型", help_text="应用名.模型名，如 registry.room"
+        label="对象模型", help_text="应用名.模型名，如 registry.room；没有对象的事件为 null"
     )
     changed_object_url = serializers.SerializerMethodField(
         label="对象接口地址", help_text="对象可能已被删除；没有接口的对象为 null"
@@ -51,6 +62,10 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
             "remote_addr",
             "action",
             "action_display",
+            "event",
+            "event_display",
+            "result",
+            "result_display",
             "changed_object_type",
             "changed_object_type_display",
             "changed_object_model",
@@ -59,19 +74,41 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
             "object_repr",
             "prechange_data",
             "postchange_data",
+            "prev_hash",
+            "hash",
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: ObjectChange) -> dict:
+        data = super().to_representation(instance)
+        # Personal data inside snapshots: masked as the audit log masks it (framework.masking).
+        model = (
+            instance.changed_object_type.model_class() if instance.changed_object_type_id else None
+        )
+        user = getattr(self.context.get("request"), "user", None)
+        for key in ("prechange_data", "postchange_data"):
+            data[key] = masking.shown_data(user, model, data[key], masking.Where.AUDIT)
+        return data
+
+    def get_event_display(self, obj: ObjectChange) -> str:
+        return event_label(obj.event) if obj.event else ""
+
     def get_changed_object_type_display(self, obj: ObjectChange) -> str:
+        if obj.changed_object_type_id is None:
+            return ""
         model = obj.changed_object_type.model_class()
         return str(model._meta.verbose_name) if model else obj.changed_object_type.model
 
-    def get_changed_object_model(self, obj: ObjectChange) -> str:
+    def get_changed_object_model(self, obj: ObjectChange) -> str | None:
+        if obj.changed_object_type_id is None:
+            return None
         return _model_key(obj.changed_object_type)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_changed_object_url(self, obj: ObjectChange) -> str | None:
         content_type = obj.changed_object_type
+        if content_type is None or obj.changed_object_id is None:
+            return None
         name = f"api:{content_type.app_label}:{content_type.model}-detail"
         try:
             url = reverse(name, args=[obj.changed_object_id])
@@ -81,29 +118,54 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request is not None else url
 
 
+class CSVRenderer(renderers.BaseRenderer):
+    """Lets a client ask for ``text/csv``; the export streams its own response, and errors are
+    rendered as their message."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        detail = data.get("detail", data) if isinstance(data, dict) else data
+        return str(detail).encode("utf-8")
+
+
 class ObjectChangeViewSet(ReadOnlyObjectViewSet):
-    """变更记录：系统中每一次新建、修改、删除，只读；仅审计管理员可查看。"""
+    """审计日志：每一次新建、修改、删除和事件（登录、授权、导出等），只读；仅审计管理员可查看。
+    ``export/`` 以同样的筛选条件导出 CSV，导出本身记入审计日志。"""
 
     queryset = ObjectChange.objects.select_related("changed_object_type")
     serializer_class = ObjectChangeSerializer
     filterset_class = ObjectChangeFilterSet
 
-
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField(
-        label="令牌", help_text="请求头中写作 Authorization: Token <令牌>"
+    @extend_schema(
+        summary="导出审计日志（CSV）",
+        description="按与列表相同的筛选条件导出 CSV（UTF-8，带 BOM）；导出记为 audit.export 事件。",
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
     )
-
-
-@extend_schema(
-    tags=["令牌"],
-    summary="用账号和密码换取接口令牌",
-    request=AuthTokenSerializer,
-    responses={200: TokenResponseSerializer},
-    auth=[],
-)
-class TokenView(ObtainAuthToken):
-    """系统对接用：以账号、密码换取令牌；同一账号再次换取得到同一令牌，停用账号的令牌随即失效。"""
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        pagination_class=None,
+        renderer_classes=[renderers.JSONRenderer, CSVRenderer],
+    )
+    def export(self, request):
+        filterset = self.filterset_class(request.GET, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        used = {
+            name: request.GET.get(name)
+            for name in filterset.filters
+            if request.GET.get(name, "").strip()
+        }
+        count, lines = export_changes(actor=request.user, queryset=filterset.qs, filters=used)
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+        response["X-Row-Count"] = str(count)
+        return response
 
 
 class DocsView(SpectacularSwaggerView):

@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from .. import masking
+
 register = template.Library()
 
 EMPTY = "—"
@@ -144,6 +146,8 @@ def display_value(obj: models.Model, field: models.Field, user=None) -> SafeStri
                 return format_html('<a href="{}">{}</a>', url(), related)
         return str(related)
     value = getattr(obj, field.attname)
+    if user is not None:
+        value = masking.shown(user, obj, field.name, value, masking.Where.DETAIL)
     return format_value(value, field)
 
 
@@ -236,15 +240,21 @@ def _logged_value(field: models.Field | None, value: Any) -> str:
     return str(value)
 
 
-@register.simple_tag
-def change_rows(change, all_fields: bool = False) -> list[dict]:
+@register.simple_tag(takes_context=True)
+def change_rows(context, change, all_fields: bool = False, where: str = "detail") -> list[dict]:
     """The fields of one change-log row: label, before, after, whether it changed.
 
     With ``all_fields`` every field recorded before or after is listed, not only the changed ones.
+    Personal fields are masked for the viewer as ``where`` ("detail": the object's page,
+    "audit": the audit log) requires.
     """
     model = change.changed_object_type.model_class() if change.changed_object_type_id else None
     before = change.prechange_data or {}
     after = change.postchange_data or {}
+    # Whether a field changed is judged on the values; what is shown is masked.
+    user = context.get("user")
+    shown_before = masking.shown_data(user, model, before, where)
+    shown_after = masking.shown_data(user, model, after, where)
     keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
     rows = []
     for key in keys:
@@ -256,8 +266,12 @@ def change_rows(change, all_fields: bool = False) -> list[dict]:
             {
                 "name": key,
                 "label": label,
-                "before": _logged_value(field, before.get(key)) if change.prechange_data else "",
-                "after": _logged_value(field, after.get(key)) if change.postchange_data else "",
+                "before": (
+                    _logged_value(field, shown_before.get(key)) if change.prechange_data else ""
+                ),
+                "after": (
+                    _logged_value(field, shown_after.get(key)) if change.postchange_data else ""
+                ),
                 "changed": changed,
             }
         )

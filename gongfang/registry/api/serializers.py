@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ...framework.api.serializers import ObjectSerializer
+from ...framework.masking import MaskedSerializerMixin
 from ..models import (
     Building,
     Canteen,
@@ -70,8 +71,8 @@ class RoomSerializer(ObjectSerializer):
         model = Room
 
 
-class PersonSerializer(ObjectSerializer):
-    """人员。"""
+class PersonSerializer(MaskedSerializerMixin, ObjectSerializer):
+    """人员。联系电话在列表中脱敏（如 138****1234）；单个人员仅机关事务管理员、单位系统管理员可见全文。"""
 
     class Meta(ObjectSerializer.Meta):
         model = Person

@@ -1,7 +1,13 @@
 """One demo account per role, all with the same documented password.
 
 The password is for demonstrations only: it meets the policy of DESIGN §6 (length and character
-classes) so it can be typed in, and everyone reading the README knows it.
+classes) so it can be typed in, and everyone reading the README knows it. It counts as freshly
+set (no forced change, which would break the documented password for the next visitor).
+
+Accounts whose role requires a second factor get a TOTP authenticator; ``python manage.py
+demo_totp <username>`` prints its current code and its otpauth:// URI (or a QR code with
+``--qr``) for an authenticator app. An existing authenticator is kept, so an app set up once
+keeps working after ``load_demo --flush``.
 """
 
 from __future__ import annotations
@@ -9,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from ...accounts.models import User
+from ...accounts.otp import provision_device
 from ...accounts.roles import Role
 from ..models import Organization, Region
 
@@ -49,7 +57,7 @@ def demo_accounts(profile: str) -> list[DemoAccount]:
 
 
 def ensure_demo_accounts(profile: str) -> list[User]:
-    """Create or update the demo accounts (roles, scope, password); idempotent."""
+    """Create or update the demo accounts (roles, scope, password, authenticator); idempotent."""
     password = make_password(DEMO_PASSWORD)  # hashed once: the hasher is slow on purpose
     users = []
     for account in demo_accounts(profile):
@@ -67,7 +75,11 @@ def ensure_demo_accounts(profile: str) -> list[User]:
             code, short = account.organization
             user.scope_organization = Organization.objects.get(region__code=code, short_name=short)
         user.password = password
+        user.password_changed_at = timezone.now()
+        user.must_change_password = False
         user.full_clean(exclude=["password"])
         user.save()
+        if user.second_factor_required:
+            provision_device(user=user)
         users.append(user)
     return users

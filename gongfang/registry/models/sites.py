@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
+from ...accounts.validators import validate_upload_content, validate_upload_size
 from ...framework.models import PrimaryModel
 from ...framework.scope import Scope
 from ..choices import (
@@ -160,7 +161,11 @@ class Floor(PrimaryModel):
         "平面图",
         upload_to="floor-plans/%Y/",
         blank=True,
-        validators=[FileExtensionValidator(["pdf", "png", "jpg", "jpeg"])],
+        validators=[
+            FileExtensionValidator(["pdf", "png", "jpg", "jpeg"]),
+            validate_upload_size,
+            validate_upload_content,
+        ],
     )
 
     scope = Scope(

@@ -14,6 +14,7 @@ from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient, APIRequestFactory
 
 from ...accounts.roles import Role
+from ...accounts.testing import ensure_device, totp_code
 from ...framework.models import ObjectChange
 from ..models import Room
 from . import factories as f
@@ -119,9 +120,11 @@ def test_docs_page_loads_nothing_from_another_site(api):
 # Token authentication ------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_token_obtained_with_password_authenticates(bureau_a):
+    # A bureau account needs its second factor too (accounts/tests/test_auth_tokens.py).
+    otp = totp_code(ensure_device(bureau_a))
     client = APIClient()
     response = client.post(
-        "/api/token/", {"username": "bureau_a", "password": PASSWORD}, format="json"
+        "/api/token/", {"username": "bureau_a", "password": PASSWORD, "otp": otp}, format="json"
     )
     assert response.status_code == 200
     token = response.json()["token"]
@@ -135,10 +138,11 @@ def test_token_obtained_with_password_authenticates(bureau_a):
 
 @pytest.mark.django_db
 def test_token_of_inactive_account_fails(bureau_a):
+    otp = totp_code(ensure_device(bureau_a))
     client = APIClient()
-    token = client.post("/api/token/", {"username": "bureau_a", "password": PASSWORD}).json()[
-        "token"
-    ]
+    token = client.post(
+        "/api/token/", {"username": "bureau_a", "password": PASSWORD, "otp": otp}
+    ).json()["token"]
     bureau_a.is_active = False
     bureau_a.save(update_fields=["is_active"])
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
@@ -192,7 +196,8 @@ def test_page_size_does_not_change_query_count(world, api):
 @pytest.mark.parametrize("model_name", list(PLURALS))
 def test_every_list_serves_the_select_widget(world, api, django_assert_max_num_queries, model_name):
     """tom-select calls ``?q=<text>&limit=20`` and reads ``results[].id`` and ``.display``."""
-    with django_assert_max_num_queries(8):
+    # 9: session, account, the session's second-factor device (django-otp), then the list.
+    with django_assert_max_num_queries(9):
         response = api.get(list_url(model_name), {"q": "", "limit": 20})
     assert response.status_code == 200
     results = response.json()["results"]

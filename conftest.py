@@ -1,0 +1,59 @@
+"""Test set-up for the whole project.
+
+- ``Client.force_login`` (and so DRF's ``APIClient.force_login``) is a test-only bypass of
+  authentication; here it also passes the second-factor and password-age steps the account
+  security middleware enforces (``gongfang.accounts.testing.complete_login``). Tests of the login
+  flow itself post to the login form and mark themselves ``@pytest.mark.real_auth``, which leaves
+  ``force_login`` as Django has it.
+- Passwords are hashed with a fast hasher: the slow production hasher would only make the suite
+  slower, it tests nothing.
+- The cache (DRF's rate limits) is emptied between tests, so one test's requests do not throttle
+  the next.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "real_auth: log in through the real flow; force_login does not pass the second factor",
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_every_step(request, monkeypatch):
+    if request.node.get_closest_marker("real_auth"):
+        yield
+        return
+    from gongfang.accounts.testing import complete_login
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        complete_login(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    yield
