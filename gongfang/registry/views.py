@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views import View
 
+from ..compliance import selectors as compliance
 from ..framework.views import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView
 from . import filtersets, forms, selectors, tables
 from .models import (
@@ -44,7 +45,8 @@ class DashboardView(LoginRequiredMixin, View):
             )
         except LookupError:
             raise Http404("没有找到该区划或单位，或其不在您的管辖范围内。") from None
-        return render(request, "registry/dashboard.html", {"board": board})
+        warnings = compliance.dashboard_warnings(request.user, board)
+        return render(request, "registry/dashboard.html", {"board": board, "warnings": warnings})
 
 
 class SearchView(LoginRequiredMixin, View):
@@ -123,6 +125,13 @@ class OrganizationView(RegistryObjectView):
         "successor",
     )
     related = staticmethod(selectors.organization_related)
+
+    def get_extra_context(self, obj) -> dict[str, Any]:
+        # The over-standard badge and the explanation of the standard (compliance app).
+        return {
+            **super().get_extra_context(obj),
+            **compliance.page_context(self.request.user, organization=obj),
+        }
 
 
 class OrganizationEditView(ObjectEditView):
@@ -281,6 +290,13 @@ class RoomView(RegistryObjectView):
     )
     related = staticmethod(selectors.room_related)
 
+    def get_extra_context(self, obj) -> dict[str, Any]:
+        # The over-standard badge and the explanation of the standard (compliance app).
+        return {
+            **super().get_extra_context(obj),
+            **compliance.page_context(self.request.user, room=obj),
+        }
+
 
 class RoomEditView(ObjectEditView):
     queryset = Room.objects.select_related("floor__building__compound")
@@ -315,6 +331,13 @@ class PersonView(RegistryObjectView):
         "phone",
     )
     related = staticmethod(selectors.person_related)
+
+    def get_extra_context(self, obj) -> dict[str, Any]:
+        # The over-standard badge and the explanation of the standard (compliance app).
+        return {
+            **super().get_extra_context(obj),
+            **compliance.page_context(self.request.user, person=obj),
+        }
 
 
 class PersonEditView(ObjectEditView):

@@ -10,9 +10,11 @@ import time
 from collections import Counter
 from decimal import Decimal
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ....standards.demo import ensure_demo_versions
 from ...demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from ...demo.builder import build_plan
 from ...demo.plan import Plan
@@ -97,6 +99,8 @@ class Command(BaseCommand):
             )
             del plan
 
+        ensure_demo_versions()  # 山东省's demo 乡级 standard (and the seeded ones)
+        call_command("compliance_scan", stdout=self.stdout)  # the demo opens with its warnings
         users = ensure_demo_accounts(profile)
         elapsed = time.perf_counter() - started
         rows = sum(totals.values()) + regions_written + len(users)

@@ -1,0 +1,178 @@
+"""Incremental re-checks: a registry write re-judges only the objects it can change a verdict of.
+
+Connected to :data:`framework.signals.object_written` in ``ComplianceConfig.ready``; it runs inside
+the writing service's transaction, so a failure rolls the write back and the warnings never lag
+behind the data. The affected objects are expressed as subqueries (the current occupants of an
+edited room, the rooms a person holds …), so mapping a write costs no query of its own.
+
+Known gap: a deleted room or person takes its own warnings with it (cascade), but the rooms a
+deleted person shared or the other offices of a deleted room's occupants are re-judged only by
+the next ``compliance_scan`` (the usual path, ending an occupancy, is re-checked at once).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db.models import Q
+
+from ..registry.models import (
+    Building,
+    Floor,
+    LeadershipQuota,
+    Occupancy,
+    Organization,
+    Person,
+    Post,
+    Room,
+)
+from .loader import NOTHING, Selection, held_rooms
+from .services import check
+
+logger = logging.getLogger(__name__)
+
+# Fields whose change can change a verdict, a figure or a label; other edits are not re-checked.
+RELEVANT: dict[type, frozenset[str]] = {
+    Room: frozenset(
+        {
+            "floor",
+            "number",
+            "category",
+            "subtype",
+            "usable_area",
+            "building_area",
+            "organization",
+            "status",
+            "status_since",
+        }
+    ),
+    Occupancy: frozenset({"person", "room", "started_on", "ended_on", "is_primary"}),
+    Person: frozenset(
+        {"organization", "name", "grade", "rank_title", "employment_status", "status_changed_on"}
+    ),
+    Post: frozenset({"person", "organization", "grade", "started_on", "ended_on"}),
+    Organization: frozenset(
+        {
+            "name",
+            "level",
+            "standard_level",
+            "region",
+            "staffing_quota",
+            "institution_staffing_quota",
+            "status",
+            "abolished_on",
+        }
+    ),
+    Building: frozenset({"name", "compound", "usable_area", "height_class"}),
+    LeadershipQuota: frozenset({"organization", "grade", "count"}),
+}
+
+
+def _ids(*values) -> list[int]:
+    return sorted({v for v in values if v is not None})
+
+
+def _pk_in(values: list[int]) -> Q:
+    return Q(pk__in=values) if values else NOTHING
+
+
+def _both(field: str, instance, before: dict, after: dict) -> list[int]:
+    return _ids(before.get(field), after.get(field))
+
+
+def for_room(instance: Room, before: dict, after: dict, action: str) -> Selection:
+    floors = _both("floor", instance, before, after)
+    occupants = Q(
+        pk__in=Occupancy.objects.filter(ended_on__isnull=True, room_id=instance.pk).values(
+            "person_id"
+        )
+    )
+    return Selection(
+        rooms=NOTHING if action == "delete" else Q(pk=instance.pk),
+        persons=NOTHING if action == "delete" else occupants,
+        organizations=_pk_in(_both("organization", instance, before, after)),
+        buildings=Q(pk__in=Floor.objects.filter(pk__in=floors).values("building_id"))
+        if floors
+        else NOTHING,
+    )
+
+
+def for_occupancy(instance: Occupancy, before: dict, after: dict, action: str) -> Selection:
+    persons = _pk_in(_both("person", instance, before, after))
+    return Selection(
+        rooms=_pk_in(_both("room", instance, before, after)) | held_rooms(persons),
+        persons=persons,
+    )
+
+
+def for_person(instance: Person, before: dict, after: dict, action: str) -> Selection:
+    if action == "delete":
+        return Selection()
+    persons = Q(pk=instance.pk)
+    return Selection(rooms=held_rooms(persons), persons=persons)
+
+
+def for_post(instance: Post, before: dict, after: dict, action: str) -> Selection:
+    persons = _pk_in(_both("person", instance, before, after))
+    return Selection(rooms=held_rooms(persons), persons=persons)
+
+
+def for_organization(instance: Organization, before: dict, after: dict, action: str) -> Selection:
+    if action == "delete":
+        return Selection()
+    # Its row, region or name changes the limits of its staff and of those holding posts in it.
+    persons = Q(organization_id=instance.pk) | Q(
+        pk__in=Post.objects.filter(organization_id=instance.pk).values("person_id")
+    )
+    return Selection(
+        rooms=held_rooms(persons) | Q(organization_id=instance.pk),
+        persons=persons,
+        organizations=Q(pk=instance.pk),
+    )
+
+
+def for_building(instance: Building, before: dict, after: dict, action: str) -> Selection:
+    if action == "delete":
+        return Selection()
+    return Selection(buildings=Q(pk=instance.pk))
+
+
+def for_quota(instance: LeadershipQuota, before: dict, after: dict, action: str) -> Selection:
+    return Selection(organizations=_pk_in(_both("organization", instance, before, after)))
+
+
+MAPPERS: dict[type, Callable[..., Selection]] = {
+    Room: for_room,
+    Occupancy: for_occupancy,
+    Person: for_person,
+    Post: for_post,
+    Organization: for_organization,
+    Building: for_building,
+    LeadershipQuota: for_quota,
+}
+
+
+def affected(sender: type, instance, before: dict | None, after: dict | None, action: str):
+    """The selection a write of ``instance`` must re-check, or None when it changes nothing."""
+    mapper = MAPPERS.get(sender)
+    if mapper is None:
+        return None
+    before, after = before or {}, after or {}
+    if action == "update" and not any(
+        before.get(name) != after.get(name) for name in RELEVANT[sender]
+    ):
+        return None
+    return mapper(instance, before, after, action)
+
+
+def on_object_written(sender, instance, before, after, actor, action, **kwargs) -> None:
+    selection = affected(sender, instance, before, after, action)
+    if selection is None or selection.is_empty:
+        return
+    try:
+        check(selection)
+    except LookupError as exc:
+        # No national standard in force: nothing can be judged, and the registry must stay
+        # writable; the next scan after the standards are fixed catches up.
+        logger.warning("compliance re-check skipped: %s", exc)
