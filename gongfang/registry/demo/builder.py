@@ -3,7 +3,8 @@
 Pure Python: one ``random.Random`` per part, no database, no clock (dates count back from the
 plan's anchor). The order of steps matters, since later steps size what earlier ones decided:
 organizations → persons → compounds and buildings → office rooms (sized by the standard) →
-planted cases → other rooms → areas scaled to the part's totals → floors and room numbers.
+planted cases → 编制 and 领导职数 → service rooms (within each organization's approved A + B) and
+other rooms → areas scaled to the part's totals → floors and room numbers.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ class _Builder(OrganizationSteps, SiteSteps, RoomSteps, AssembleSteps):
         self.build_persons()
         self.build_sites()
         self.build_offices()
-        self.build_other_rooms()
         quotas = self.build_quotas()
+        self.build_other_rooms(quotas)
         usable, gross = self.scale_areas()
         return self.assemble(quotas=quotas, usable=usable, gross=gross)
 

@@ -367,11 +367,12 @@ class OrganizationSteps(BuilderState):
         quotas = []
         for o in self.orgs:
             counts: dict[str, int] = defaultdict(int)
-            admin = inst = 0
+            admin = inst = heads = 0
             for pk in o.persons:
                 p = self.persons[pk]
                 if p.employment_status in (EmploymentStatus.RETIRED, EmploymentStatus.TRANSFERRED):
                     continue
+                heads += 1
                 if self.person_rung[pk] != "staff":
                     counts[p.grade] += 1
                 if p.staffing_kind == StaffingKind.ADMINISTRATIVE:
@@ -381,6 +382,13 @@ class OrganizationSteps(BuilderState):
             if o.plan.status == OrganizationStatus.ACTIVE:
                 o.plan.staffing_quota = admin + (self.rng.randint(0, 3) if admin else 0)
                 o.plan.institution_staffing_quota = inst + (self.rng.randint(0, 3) if inst else 0)
+                # 编外 staff stay a few: the head count is at most a little above the 编制.
+                staffing = o.plan.staffing_quota + o.plan.institution_staffing_quota
+                short = heads - staffing - max(2, staffing // 10)
+                if short > 0 and (o.plan.staffing_quota or not o.plan.institution_staffing_quota):
+                    o.plan.staffing_quota += short
+                elif short > 0:
+                    o.plan.institution_staffing_quota += short
             for grade, n in counts.items():
                 quotas.append(QuotaPlan(o.plan.key, grade, n + (self.rng.random() < 0.3)))
         return quotas

@@ -162,6 +162,8 @@ class PlantedCase:
     keys: list[int] = field(default_factory=list)  # rooms, persons or organizations
     key_kind: str = "room"  # "room" | "person" | "organization"
     rooms: int = 0  # R7: rooms the abolished organizations still hold
+    # R6: by how much each organization of ``keys`` exceeds its approved A + B (usable m²).
+    excess: list[Decimal] = field(default_factory=list)
 
     @property
     def count(self) -> int:

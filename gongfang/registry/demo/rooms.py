@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections import defaultdict
 
 from ..choices import (
     EmploymentStatus,
@@ -12,8 +13,8 @@ from ..choices import (
     RoomStatus,
 )
 from . import names as N
-from .limits import OFFICE_LIMITS, STAFF_LIMIT, office_limit
-from .plan import PostPlan
+from .limits import OFFICE_LIMITS, STAFF_LIMIT, approved_area, office_limit
+from .plan import OrgPlan, PostPlan, QuotaPlan
 from .state import (
     BASEMENT_EQUIPMENT,
     EQUIPMENT_MIX,
@@ -26,6 +27,9 @@ from .state import (
     largest_remainder,
     to_cents,
 )
+
+# Sized by the standard, never scaled to the area target.
+FIXED = (RoomCategory.OFFICE, RoomCategory.SERVICE)
 
 
 class RoomSteps(BuilderState):
@@ -250,8 +254,51 @@ class RoomSteps(BuilderState):
         self.seat(pk, room, primary=False, start=self.between(post.started_on, latest))
 
     # ---------------------------------------------------------------- 5. other rooms
-    def build_other_rooms(self) -> None:
+    def service_targets(self, quotas: list[QuotaPlan]) -> dict[int, int]:
+        """Cents of 服务用房 for each active organization: what its approved A + B (DESIGN §4.3)
+        leaves after its offices, less a margin; the planted R6 ones get that plus a known excess.
+
+        An organization whose offices alone exceed A + B gets vacant 编制 until they fit."""
+        rng, pl = self.rng, self.spec.planting
+        office: dict[int, int] = defaultdict(int)
+        for r in self.rooms:
+            if r.category == RoomCategory.OFFICE and r.org is not None:
+                office[r.org] += r.cents
+        leadership: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for q in quotas:
+            leadership[q.org].append((q.grade, q.count))
+
+        def approved(p: OrgPlan) -> int:
+            staffing = p.staffing_quota + p.institution_staffing_quota
+            return approved_area(p.effective_standard_level, staffing, leadership[p.key]) * 100
+
+        room_left: dict[int, int] = {}
+        for o in self.orgs:
+            p = o.plan
+            if p.status != OrganizationStatus.ACTIVE or not o.persons:
+                continue
+            while approved(p) < office[p.key]:
+                if p.institution_staffing_quota and not p.staffing_quota:
+                    p.institution_staffing_quota += 1
+                else:
+                    p.staffing_quota += 1
+            room_left[p.key] = approved(p) - office[p.key]
+        candidates = [k for k in room_left
+                      if self.orgs[k].tier != "township" and len(self.orgs[k].persons) >= 6]  # fmt: skip
+        planted = sorted(rng.sample(candidates, min(pl.r6, len(candidates))))
+        targets: dict[int, int] = {}
+        for k, left in room_left.items():
+            if k in planted:
+                self.r6_excess[k] = to_cents(rng.uniform(20, 160))
+                targets[k] = left + self.r6_excess[k]
+            else:
+                targets[k] = int(left * rng.uniform(0.78, 0.96))
+        self.planted["R6"] = planted
+        return targets
+
+    def build_other_rooms(self, quotas: list[QuotaPlan]) -> None:
         rng, spec = self.rng, self.spec
+        targets = self.service_targets(quotas)
         n_office = len(self.rooms)
         total = spec.targets.rooms - n_office
         if total < 3 * len(self.buildings):
@@ -264,6 +311,7 @@ class RoomSteps(BuilderState):
         ]
         counts = largest_remainder(total, weights, [3] * len(self.buildings))
         first_of = {c.buildings[0] for c in self.compounds}
+        service_rooms: dict[int, list[int]] = defaultdict(list)
         for bi, (b, n) in enumerate(zip(self.buildings, counts, strict=True)):
             size = n + len(b.rooms)
             if size >= 150:
@@ -293,23 +341,39 @@ class RoomSteps(BuilderState):
                 kinds.append((RoomCategory.ANCILLARY, "人防设施", 100, 600))
             if rng.random() < 0.3:
                 kinds.append((RoomCategory.ANCILLARY, "警卫用房", 10, 24))
-            while len(kinds) < n:
+            kinds = kinds[:n]
+            # 服务用房: about one room per 28 m² of each tenant's target, as the slots allow.
+            tenants = [k for k in b.tenants if k in targets]
+            want = [min(targets[k] // 400, max(1, round(targets[k] / 2800))) for k in tenants]
+            # A planted R6 organization needs a service room, before any ancillary one.
+            must = [int(k in self.r6_excess and w > 0) for k, w in zip(tenants, want, strict=True)]
+            while sum(must) > n - len(kinds) and kinds:
+                kinds.pop()
+            free = n - len(kinds)
+            if sum(want) > free:
+                want = largest_remainder(free, [float(w) for w in want], must)
+            for k, w in zip(tenants, want, strict=True):
+                for _ in range(w):
+                    sub, _, lo, hi = rng.choices(SERVICE_MIX, weights=[x[1] for x in SERVICE_MIX])[
+                        0
+                    ]
+                    room = RoomDraft(
+                        bi, k, RoomCategory.SERVICE, sub, sub, to_cents(rng.uniform(lo, hi))
+                    )
+                    room.ground = sub in GROUND_SERVICE
+                    service_rooms[k].append(self.add_room(room))
+            # The rest: equipment, 技术业务用房 and other rooms (not office space, not in R6).
+            for _ in range(free - sum(want)):
                 roll = rng.random()
-                if roll < 0.08:
+                if roll < 0.3:
                     sub, _, lo, hi = rng.choices(
                         EQUIPMENT_MIX, weights=[x[1] for x in EQUIPMENT_MIX]
                     )[0]
                     kinds.append((RoomCategory.EQUIPMENT, sub, lo, hi))
-                elif roll < 0.14:
-                    kinds.append((RoomCategory.TECHNICAL, "", 25, 180))
-                elif roll < 0.16:
-                    kinds.append((RoomCategory.OTHER, "", 15, 70))
+                elif roll < 0.75:
+                    kinds.append((RoomCategory.TECHNICAL, "", 20, 120))
                 else:
-                    sub, _, lo, hi = rng.choices(SERVICE_MIX, weights=[x[1] for x in SERVICE_MIX])[
-                        0
-                    ]
-                    kinds.append((RoomCategory.SERVICE, sub, lo, hi))
-            kinds = kinds[:n]
+                    kinds.append((RoomCategory.OTHER, "", 12, 60))
             for category, sub, lo, hi in kinds:
                 if category == RoomCategory.TECHNICAL:
                     name = rng.choice(N.TECHNICAL_NAMES)
@@ -324,6 +388,18 @@ class RoomSteps(BuilderState):
                 )
                 room.ground = sub in GROUND_SERVICE or sub in ("食堂", "警卫用房")
                 self.add_room(room)
+
+        # Size each organization's service rooms to its target exactly (they are not scaled).
+        for k, keys in service_rooms.items():
+            drafts = [self.rooms[i] for i in keys]
+            scale = targets[k] / sum(r.cents for r in drafts)
+            for r in drafts:
+                r.cents = max(100, int(r.cents * scale))
+            biggest = max(drafts, key=lambda r: r.cents)
+            biggest.cents += targets[k] - sum(r.cents for r in drafts)
+        missing = [k for k in self.r6_excess if not service_rooms.get(k)]
+        if missing:
+            raise ValueError(f"{spec.name}：预置 R6 的单位没有服务用房（{missing}）。")
 
         # Statuses of the other rooms: R8 (lent / leased out with no case) and harmless ones.
         pl = self.spec.planting
@@ -352,12 +428,13 @@ class RoomSteps(BuilderState):
 
     # ---------------------------------------------------------------- 6. areas
     def scale_areas(self) -> tuple[list[int], list[int]]:
-        """Scale the non-office rooms so the buildings' usable areas meet the target exactly."""
+        """Scale the rooms other than offices and service rooms (both sized to the standard) so
+        the buildings' usable areas meet the target exactly."""
         t = self.spec.targets
         office = [0] * len(self.buildings)
         other = [0] * len(self.buildings)
         for r in self.rooms:
-            if r.category == RoomCategory.OFFICE:
+            if r.category in FIXED:
                 office[r.building] += r.cents
             else:
                 other[r.building] += r.cents
@@ -375,7 +452,7 @@ class RoomSteps(BuilderState):
         self.area_factor = factor
         sums = [0] * len(self.buildings)
         for r in self.rooms:
-            if r.category != RoomCategory.OFFICE:
+            if r.category not in FIXED:
                 r.cents = max(200, int(r.cents * factor))
             sums[r.building] += r.cents
         usable = [math.ceil(s / f) for s, f in zip(sums, fills, strict=True)]

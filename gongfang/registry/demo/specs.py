@@ -29,6 +29,7 @@ class Planting:
     r2_nopost: int = 1
     r4: int = 1
     r5: int = 1
+    r6: int = 1  # organizations whose 办公室 + 服务用房 exceed their approved A + B
     r7_rooms: int = 3  # rooms kept by the one abolished organization (0: none abolished)
     r8_lent: int = 1
     r8_leased: int = 1

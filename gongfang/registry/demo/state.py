@@ -151,6 +151,7 @@ class BuilderState:
         self.posts: list[PostPlan] = []
         self.history: list[tuple[int, int, datetime.date, datetime.date]] = []
         self.planted: dict[str, list[int]] = defaultdict(list)
+        self.r6_excess: dict[int, int] = {}  # planted R6 organization -> cents over A + B
         self.used_bodies: set[str] = set()
         self.county_name = {c.code: c.name for c in spec.counties}
 

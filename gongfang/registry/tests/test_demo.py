@@ -14,6 +14,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from gongfang.accounts.models import User
+from gongfang.compliance.facts import Facts, OrgFact, OrgUse
+from gongfang.compliance.rules import approved_total, r6
 from gongfang.registry.choices import (
     EmploymentStatus,
     OrganizationKind,
@@ -42,6 +44,9 @@ from gongfang.registry.models import (
     Room,
 )
 from gongfang.registry.uscc import uscc_errors
+from gongfang.standards import demo as demo_standards
+from gongfang.standards.data import national_2014
+from gongfang.standards.ruleset import RuleSet
 
 SEED = 2026
 ZAOZHUANG_CODES = {"370400", "370402", "370403", "370404", "370405", "370406", "370481"}
@@ -146,6 +151,7 @@ def test_zaozhuang_plan_plants_the_documented_cases(zaozhuang: Plan):
         "R3-transferred": CITY_PLANTING.r3_transferred,
         "R4": CITY_PLANTING.r4,
         "R5": CITY_PLANTING.r5,
+        "R6": CITY_PLANTING.r6,
         "R7": 1,
         "R8-lent": CITY_PLANTING.r8_lent,
         "R8-leased": CITY_PLANTING.r8_leased,
@@ -163,6 +169,95 @@ def test_zaozhuang_plan_plants_the_documented_cases(zaozhuang: Plan):
         zaozhuang.planted_case("R1-shared").keys
     )
     assert over == planted
+
+
+def _seeded_ruleset() -> RuleSet:
+    """The rule set the demo is judged by: the national seed plus 山东's demo 乡级 row."""
+    limits = {(level, grade): area for level, grade, area, _, _ in national_2014.office_limits()}
+    limits.update({("township", grade): area for grade, area, _ in demo_standards.TOWNSHIP_ROWS})
+    return RuleSet(
+        versions=(),
+        office_limits=limits,
+        service_allowance={level: value for level, value, _ in national_2014.service_allowances()},
+        params={key: value for key, value, _, _ in national_2014.parameters()},
+    )
+
+
+def _r6_facts(plan: Plan) -> Facts:
+    """The plan's organizations as the compliance engine sees them for R6 (§4.3)."""
+    leadership: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for q in plan.quotas:
+        leadership[q.org].append((q.grade, q.count))
+    use: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in plan.rooms:
+        if r.organization is not None:
+            use[r.organization][r.category] += r.usable_area
+            use[r.organization]["total"] += r.usable_area
+    orgs = {
+        o.key: OrgFact(
+            id=o.key,
+            name=o.name,
+            region_id=0,
+            region_path="370000/",
+            level=o.level,
+            standard_level=o.effective_standard_level,
+            status=o.status,
+            staffing=o.staffing_quota + o.institution_staffing_quota,
+            leadership=tuple(leadership[o.key]),
+        )
+        for o in plan.organizations
+    }
+    org_use = {
+        k: OrgUse(office=u[RoomCategory.OFFICE], service=u[RoomCategory.SERVICE], total=u["total"])
+        for k, u in use.items()
+    }
+    return Facts(
+        today=plan.anchor,
+        rulesets={"370000/": _seeded_ruleset()},
+        orgs=orgs,
+        org_use=org_use,
+        subject_orgs=frozenset(orgs),
+    )
+
+
+@pytest.mark.parametrize("profile", ["zaozhuang", "small"])
+def test_organizations_within_approved_total_except_the_planted_r6(profile: str, zaozhuang: Plan):
+    """DESIGN §4.3 as the compliance engine computes it: only the planted R6 organizations are
+    over A + B, each by its recorded excess; every active organization can be judged."""
+    plan = (
+        zaozhuang
+        if profile == "zaozhuang"
+        else build_plan(part_specs("small")[0], seed=SEED, anchor=ANCHOR)
+    )
+    facts = _r6_facts(plan)
+    case = plan.planted_case("R6")
+    assert case.count == (CITY_PLANTING.r6 if profile == "zaozhuang" else 1)
+    findings = {f.organization_id: f.excess_area for f in r6(facts)}
+    assert findings == dict(zip(case.keys, case.excess, strict=True))
+    for org in facts.orgs.values():
+        if org.status == OrganizationStatus.ACTIVE:
+            approved = approved_total(facts, org)
+            assert approved.judgeable and not approved.missing, org.name
+
+
+def test_staffing_quotas_match_the_persons(zaozhuang: Plan):
+    """编制 covers the organization's staff: head count at most a few above it (编外 staff)."""
+    heads = Counter(
+        p.org
+        for p in zaozhuang.persons
+        if p.employment_status in (EmploymentStatus.ACTIVE, EmploymentStatus.SECONDED)
+    )
+    for o in zaozhuang.organizations:
+        if o.status != OrganizationStatus.ACTIVE:
+            continue
+        staffing = o.staffing_quota + o.institution_staffing_quota
+        assert heads[o.key] > 0 and staffing > 0, o.name
+        assert heads[o.key] <= staffing + max(3, staffing // 10), (o.name, heads[o.key], staffing)
+        assert staffing <= heads[o.key] + max(6, heads[o.key] // 5), (
+            o.name,
+            heads[o.key],
+            staffing,
+        )
 
 
 def test_plans_are_deterministic(zaozhuang: Plan):
