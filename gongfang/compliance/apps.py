@@ -7,9 +7,19 @@ class ComplianceConfig(AppConfig):
     verbose_name = "超标预警"
 
     def ready(self) -> None:
+        from ..framework.changelog import register_event_labels
         from ..framework.signals import object_written
         from . import navigation
         from .receivers import on_object_written
 
         navigation.register()
+        register_event_labels(
+            {
+                "warning.open": "发现超标预警",
+                "warning.resolve": "预警自动解除",
+                "warning.reopen": "预警重新出现",
+                "warning.transition": "预警处理",
+                "warning.export": "导出预警",
+            }
+        )
         object_written.connect(on_object_written, dispatch_uid="compliance_recheck")

@@ -35,3 +35,21 @@ def validate_year_built(value: int | None) -> None:
     this_year = timezone.localdate().year
     if not 1800 <= value <= this_year:
         raise ValidationError(f"建成年份应在 1800 年至 {this_year} 年之间（填写的是 {value}）。")
+
+
+PHONE_CHARACTERS = set("0123456789+-() 转")
+
+
+def validate_phone(value: str) -> None:
+    """Digits and the usual separators only; a masked number (138****1234) copied back from a
+    list or API list is refused rather than stored over the real one."""
+    if "*" in value:
+        raise ValidationError(
+            "联系电话含“*”：列表和导出中的号码已脱敏，请填写完整号码。", code="masked"
+        )
+    bad = sorted({c for c in value if c not in PHONE_CHARACTERS})
+    if bad:
+        raise ValidationError(
+            f"联系电话含有不允许的字符：{'、'.join(bad)}（只能填写数字、空格、+、-、括号和“转”）。",
+            code="phone",
+        )

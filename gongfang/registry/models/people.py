@@ -8,7 +8,7 @@ from django.db import models
 from ...framework.models import PrimaryModel
 from ...framework.scope import Scope
 from ..choices import EmploymentStatus, Grade, StaffingKind
-from ..validators import validate_not_future
+from ..validators import validate_not_future, validate_phone
 
 
 class Person(PrimaryModel):
@@ -34,7 +34,7 @@ class Person(PrimaryModel):
     status_changed_on = models.DateField(
         "状态变动日期", null=True, blank=True, validators=[validate_not_future]
     )
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
 
     scope = Scope(region="organization__region", organization="organization")
 

@@ -249,3 +249,25 @@ class DatabaseConstraintTests(WorldMixin, TestCase):
             m.Room.objects.bulk_create(
                 [m.Room(floor=a.floor, number="101", category="office", usable_area=Decimal("9"))]
             )
+
+
+class PhoneTests(WorldMixin, TestCase):
+    def test_masked_phone_is_refused(self):
+        person = self.world.a.person
+        with pytest.raises(ValidationError) as exc:
+            service_for(m.Person).update(
+                actor=self.user_with_perm, instance=person, data={"phone": "138****1234"}
+            )
+        assert "已脱敏" in exc.value.message_dict["phone"][0]
+        person.refresh_from_db()
+        assert person.phone == ""
+
+    def test_phone_characters(self):
+        person = self.world.a.person
+        service_for(m.Person).update(
+            actor=self.user_with_perm, instance=person, data={"phone": "0632-3311234转8"}
+        )
+        with pytest.raises(ValidationError):
+            service_for(m.Person).update(
+                actor=self.user_with_perm, instance=person, data={"phone": "138abc"}
+            )
