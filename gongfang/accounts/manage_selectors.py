@@ -52,31 +52,28 @@ def security_policy() -> list[tuple[str, list[PolicyItem]]]:
     Read-only: every limit is a setting, changed in the deployment's configuration.
     """
 
-    def get(name: str, default):
-        return getattr(settings, name, default)
+    def get(name: str):
+        # No fallback: the page shows only what the settings really hold.
+        return getattr(settings, name)
 
-    cooloff = get("AXES_COOLOFF_TIME", datetime.timedelta(minutes=30))
-    if isinstance(cooloff, datetime.timedelta):
-        cooloff_text = _minutes(int(cooloff.total_seconds()))
-    else:
-        cooloff_text = f"{cooloff} 小时"
-    max_age = get("PASSWORD_MAX_AGE_DAYS", 90)
-    otp_roles = [Role(r).label for r in get("OTP_REQUIRED_ROLES", []) if r in Role.values]
+    cooloff_text = _minutes(int(get("AXES_COOLOFF_TIME").total_seconds()))
+    max_age = get("PASSWORD_MAX_AGE_DAYS")
+    otp_roles = [Role(r).label for r in get("OTP_REQUIRED_ROLES") if r in Role.values]
     return [
         (
             "密码",
             [
                 PolicyItem(
-                    "最短长度", f"{get('PASSWORD_MIN_LENGTH', 8)} 个字符", "PASSWORD_MIN_LENGTH"
+                    "最短长度", f"{get('PASSWORD_MIN_LENGTH')} 个字符", "PASSWORD_MIN_LENGTH"
                 ),
                 PolicyItem(
                     "字符类别",
-                    f"大写字母、小写字母、数字、符号中至少 {get('PASSWORD_MIN_CLASSES', 3)} 类",
+                    f"大写字母、小写字母、数字、符号中至少 {get('PASSWORD_MIN_CLASSES')} 类",
                     "PASSWORD_MIN_CLASSES",
                 ),
                 PolicyItem(
                     "不得重复",
-                    f"最近 {get('PASSWORD_HISTORY_COUNT', 5)} 次用过的密码",
+                    f"最近 {get('PASSWORD_HISTORY_COUNT')} 次用过的密码",
                     "PASSWORD_HISTORY_COUNT",
                 ),
                 PolicyItem(
@@ -91,7 +88,7 @@ def security_policy() -> list[tuple[str, list[PolicyItem]]]:
             [
                 PolicyItem(
                     "连续失败次数",
-                    f"{get('AXES_FAILURE_LIMIT', 5)} 次后锁定",
+                    f"{get('AXES_FAILURE_LIMIT')} 次后锁定",
                     "AXES_FAILURE_LIMIT",
                 ),
                 PolicyItem("锁定时长", cooloff_text, "AXES_COOLOFF_TIME"),
@@ -102,12 +99,12 @@ def security_policy() -> list[tuple[str, list[PolicyItem]]]:
             [
                 PolicyItem(
                     "空闲超时",
-                    _minutes(get("SESSION_IDLE_TIMEOUT", get("SESSION_COOKIE_AGE", 1800))),
+                    _minutes(get("SESSION_IDLE_TIMEOUT")),
                     "SESSION_IDLE_TIMEOUT",
                 ),
                 PolicyItem(
                     "最长有效",
-                    _minutes(get("SESSION_ABSOLUTE_AGE", 12 * 3600)),
+                    _minutes(get("SESSION_ABSOLUTE_AGE")),
                     "SESSION_ABSOLUTE_AGE",
                 ),
             ],
@@ -127,21 +124,15 @@ def security_policy() -> list[tuple[str, list[PolicyItem]]]:
             [
                 PolicyItem(
                     "默认有效期",
-                    f"{get('API_TOKEN_DEFAULT_DAYS', 30)} 天",
+                    f"{get('API_TOKEN_DEFAULT_DAYS')} 天",
                     "API_TOKEN_DEFAULT_DAYS",
                 ),
-                PolicyItem(
-                    "最长有效期", f"{get('API_TOKEN_MAX_DAYS', 365)} 天", "API_TOKEN_MAX_DAYS"
-                ),
+                PolicyItem("最长有效期", f"{get('API_TOKEN_MAX_DAYS')} 天", "API_TOKEN_MAX_DAYS"),
             ],
         ),
         (
             "审计日志",
-            [
-                PolicyItem(
-                    "最短保留期", f"{get('AUDIT_RETENTION_DAYS', 180)} 天", "AUDIT_RETENTION_DAYS"
-                )
-            ],
+            [PolicyItem("最短保留期", f"{get('AUDIT_RETENTION_DAYS')} 天", "AUDIT_RETENTION_DAYS")],
         ),
     ]
 

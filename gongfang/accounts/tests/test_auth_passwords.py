@@ -115,7 +115,11 @@ def test_history_length_is_a_setting():
     user = make_account("lisi2", Role.UNIT_ADMIN)
     set_password(user=user, raw_password="Second#Pass1", by_admin=False)
     set_password(user=user, raw_password="Third#Pass1", by_admin=False)
+    with pytest.raises(ValidationError) as exc:
+        set_password(user=user, raw_password="Second#Pass1", by_admin=False)  # one back: refused
+    assert messages_of(exc) == "新密码不能与最近 2 次使用过的密码相同。"
     set_password(user=user, raw_password=PASSWORD, by_admin=False)  # three back: allowed
+    assert user.check_password(PASSWORD)
 
 
 @pytest.mark.django_db

@@ -1,47 +1,30 @@
-"""Per-person office limits the generator sizes rooms by (DESIGN §4.1, 发改投资〔2014〕2674号 表1).
+"""Per-person office limits the generator sizes rooms by.
 
-The rules engine reads the versioned standards table, not this; the generator only needs the
-figures to make compliant rooms (and organization totals, R6) really compliant and planted ones
-really over. The 乡级 row is set
-by each province (at most the 县级副职 figure): the demo sizes township rooms within the county
-row's 乡科级 figures (18 / 12 / 9), which no province's township row falls below, and plants no
-over-standard case at township level.
+Taken from the data the standards are seeded from (national 表1 and 服务用房 allowances in
+``standards/data/national_2014.py``, the demo's 山东 乡级 rows in ``standards/demo.py``), so the
+demo and the rules engine judge by the same figures. The generator only needs them to make
+compliant rooms (and organization totals, R6) really compliant and planted ones really over.
 """
 
 from __future__ import annotations
 
+from ...standards.data.national_2014 import GRADES, SERVICE_ALLOWANCES, TABLE_1
+from ...standards.demo import TOWNSHIP_ROWS
 from ..choices import AdminLevel, Grade
 
-G = Grade
 
-OFFICE_LIMITS: dict[str, dict[str, int]] = {
-    AdminLevel.CENTRAL: {
-        G.MINISTER: 54, G.VICE_MINISTER: 42, G.BUREAU: 24, G.VICE_BUREAU: 18,
-        G.DIVISION: 12, G.VICE_DIVISION: 12, G.SECTION: 9, G.VICE_SECTION: 9, G.STAFF: 9,
-    },
-    AdminLevel.PROVINCE: {
-        G.MINISTER: 54, G.VICE_MINISTER: 42, G.BUREAU: 30, G.VICE_BUREAU: 24,
-        G.DIVISION: 18, G.VICE_DIVISION: 12, G.SECTION: 9, G.VICE_SECTION: 9, G.STAFF: 9,
-    },
-    AdminLevel.CITY: {
-        G.BUREAU: 42, G.VICE_BUREAU: 30, G.DIVISION: 24, G.VICE_DIVISION: 18,
-        G.SECTION: 9, G.VICE_SECTION: 9, G.STAFF: 9,
-    },
-    AdminLevel.COUNTY: {
-        G.DIVISION: 30, G.VICE_DIVISION: 24, G.SECTION: 18, G.VICE_SECTION: 12, G.STAFF: 9,
-    },
-    AdminLevel.TOWNSHIP: {G.SECTION: 18, G.VICE_SECTION: 12, G.STAFF: 9},
-}  # fmt: skip
+def _rows() -> dict[str, dict[str, int]]:
+    rows = {
+        level: {g: area for g, area in zip(GRADES, figures, strict=True) if area is not None}
+        for level, figures in TABLE_1.items()
+    }
+    rows[AdminLevel.TOWNSHIP] = {grade: int(area) for grade, area, _ in TOWNSHIP_ROWS}
+    return rows
 
-STAFF_LIMIT = 9
-# 服务用房 allowance per head of 编制 (B of DESIGN §4.3), the seeded national defaults.
-SERVICE_ALLOWANCE: dict[str, int] = {
-    AdminLevel.CENTRAL: 8,
-    AdminLevel.PROVINCE: 8,
-    AdminLevel.CITY: 7,
-    AdminLevel.COUNTY: 6,
-    AdminLevel.TOWNSHIP: 6,
-}
+
+OFFICE_LIMITS: dict[str, dict[str, int]] = _rows()
+STAFF_LIMIT = OFFICE_LIMITS[AdminLevel.COUNTY][Grade.STAFF]
+SERVICE_ALLOWANCE: dict[str, int] = SERVICE_ALLOWANCES
 
 
 def office_limit(standard_level: str, grade: str) -> int:
@@ -54,7 +37,8 @@ def office_limit(standard_level: str, grade: str) -> int:
 
 def approved_area(standard_level: str, staffing: int, leadership: list[tuple[str, int]]) -> int:
     """A + B of DESIGN §4.3 for existing space, in m², as the R6 rule computes it: the leader
-    posts at their limits, the rest of the 编制 at the staff limit, plus the service allowance."""
+    posts at their limits, the rest of the 编制 at the staff limit, plus the service allowance.
+    (test_demo checks this against ``compliance.rules.approved_total`` so the two can't drift.)"""
     row = OFFICE_LIMITS[standard_level]
     leaders = sum(count for _, count in leadership)
     a = sum(row.get(grade, 0) * count for grade, count in leadership)
