@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "gongfang.registry",
     "gongfang.standards",
     "gongfang.compliance",
+    "gongfang.ledger",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +169,33 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_SIZE = 20 * 1024 * 1024
+
+# Ledger import (gongfang/ledger): the largest file, what it may expand to when unzipped, and the
+# number of rows above which an import runs on the task queue instead of in the request.
+LEDGER_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+LEDGER_IMPORT_MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+LEDGER_IMPORT_SYNC_MAX_ROWS = 2000
+
+# Background work (ledger imports): django-tasks with its database backend; `manage.py
+# db_worker` runs the queue (make demo starts one).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Progress of running tasks, shared between the worker and the web processes through files:
+# a task's transaction hides its own rows from the page that polls it.
+PROGRESS_CACHE = "progress"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    PROGRESS_CACHE: {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(BASE_DIR / "var" / "cache" / "progress"),
+        "TIMEOUT": 24 * 3600,
+    },
+}
 
 # Headers for every response (production adds HSTS and secure cookies, settings_production.py).
 X_FRAME_OPTIONS = "DENY"

@@ -20,7 +20,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import CONTENT_SECURITY_POLICY, DATABASES
+from .settings import CACHES, CONTENT_SECURITY_POLICY, DATABASES, PROGRESS_CACHE
 
 
 def _required(name: str) -> str:
@@ -70,5 +70,6 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "gongfang_cache",
-    }
+    },
+    PROGRESS_CACHE: CACHES[PROGRESS_CACHE],
 }

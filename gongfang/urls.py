@@ -9,5 +9,6 @@ urlpatterns = [
     path("standards/", include("gongfang.standards.urls")),
     path("warnings/", include("gongfang.compliance.urls")),
     path("changelog/", include("gongfang.framework.urls")),
+    path("ledger/", include("gongfang.ledger.urls")),
     path("api/", include("gongfang.api_urls")),
 ]

@@ -32,12 +32,18 @@ BUSINESS_ROLES = frozenset(
 
 # role -> {"app_label.model_name" or "app_label.*": actions}
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
-    Role.BUREAU_ADMIN: {"registry.*": ALL, "standards.*": ALL, "compliance.*": ALL},
+    Role.BUREAU_ADMIN: {
+        "registry.*": ALL,
+        "standards.*": ALL,
+        "compliance.*": ALL,
+        "ledger.*": ALL,
+    },
     Role.UNIT_ADMIN: {
         "registry.*": ALL,
         "registry.region": VIEW,
         "standards.*": VIEW,
         "compliance.*": VIEW,
+        "ledger.*": ALL,
     },
     Role.SURVEYOR: {
         "registry.region": VIEW,

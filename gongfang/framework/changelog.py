@@ -79,23 +79,40 @@ def record_change(
     *, actor, instance: models.Model, action: str, before: dict | None
 ) -> ObjectChange | None:
     """Write one change-log row; an update that changed nothing writes none."""
-    after = None if action == ObjectChange.Action.DELETE else serialize_object(instance)
-    if action == ObjectChange.Action.UPDATE and before == after:
-        return None
+    rows = record_changes(actor=actor, changes=[(instance, action, before)])
+    return rows[0] if rows else None
+
+
+def record_changes(
+    *, actor, changes: list[tuple[models.Model, str, dict | None]]
+) -> list[ObjectChange]:
+    """Write the change-log rows of many writes of one actor in one insert (an import).
+
+    ``changes`` holds (instance, action, before); updates that changed nothing write no row.
+    """
     ctx = current_context()
-    row = ObjectChange(
-        user=actor if getattr(actor, "pk", None) else None,
-        user_name=getattr(actor, "username", "") or "system",
-        request_id=ctx.request_id,
-        remote_addr=ctx.remote_addr,
-        action=action,
-        changed_object_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-        changed_object_id=instance.pk,
-        object_repr=str(instance)[:200],
-        prechange_data=before,
-        postchange_data=after,
-    )
-    return append([row])[0]
+    rows = []
+    for instance, action, before in changes:
+        after = None if action == ObjectChange.Action.DELETE else serialize_object(instance)
+        if action == ObjectChange.Action.UPDATE and before == after:
+            continue
+        rows.append(
+            ObjectChange(
+                user=actor if getattr(actor, "pk", None) else None,
+                user_name=getattr(actor, "username", "") or "system",
+                request_id=ctx.request_id,
+                remote_addr=ctx.remote_addr,
+                action=action,
+                changed_object_type=ContentType.objects.get_for_model(
+                    instance, for_concrete_model=True
+                ),
+                changed_object_id=instance.pk,
+                object_repr=str(instance)[:200],
+                prechange_data=before,
+                postchange_data=after,
+            )
+        )
+    return append(rows)
 
 
 def record_event(

@@ -23,6 +23,7 @@ class Where(StrEnum):
     DETAIL = "detail"  # an object's own page, its history included
     API_DETAIL = "api_detail"  # one object through the API (and the answer to a write)
     AUDIT = "audit"  # the audit log's pages and API
+    LEDGER = "ledger"  # ledger workbooks made to be imported again (gongfang/ledger)
 
 
 class Kind(StrEnum):
@@ -42,6 +43,10 @@ FULL_VIEW: dict[tuple[str, Where], frozenset[str]] = {
     # surveyor never need the numbers.
     ("registry.person", Where.DETAIL): frozenset({Role.BUREAU_ADMIN, Role.UNIT_ADMIN}),
     ("registry.person", Where.API_DETAIL): frozenset({Role.BUREAU_ADMIN, Role.UNIT_ADMIN}),
+    # A ledger exported to be imported again (moving a unit's data, a round trip through Excel)
+    # must carry the numbers, or the import would overwrite them with masks; its export is
+    # audited like every export.
+    ("registry.person", Where.LEDGER): frozenset({Role.BUREAU_ADMIN, Role.UNIT_ADMIN}),
     # The system administrator keeps accounts' contact data.
     ("accounts.user", Where.DETAIL): frozenset({Role.SYS_ADMIN}),
     ("accounts.user", Where.API_DETAIL): frozenset({Role.SYS_ADMIN}),

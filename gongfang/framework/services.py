@@ -24,6 +24,10 @@ class ObjectService:
     """Generic create / update / delete for one model; subclasses add the model's own rules."""
 
     model: ClassVar[type[models.Model]]
+    # Foreign keys whose target the writer must be allowed to change, not only to see (an
+    # occupancy joins a person and a room that both lie inside the writer's scope). Imports
+    # read the same declaration.
+    writable_references: ClassVar[tuple[str, ...]] = ()
 
     # Hooks for subclasses -------------------------------------------------------------------
     def prepare(self, *, actor, instance: models.Model) -> None:
@@ -102,15 +106,19 @@ class ObjectService:
         return notices
 
     def _check_references(self, actor, instance: models.Model, before: dict | None) -> None:
-        """Every object newly referred to must be one the actor can see: a hidden id is refused."""
+        """Every object newly referred to must be one the actor can see: a hidden id is refused.
+        Targets named in ``writable_references`` must be ones the actor may change, always."""
         errors = {}
         for field in instance._meta.concrete_fields:
             if not field.is_relation or not hasattr(field.related_model, "scope"):
                 continue
             value = getattr(instance, field.attname)
-            if value is None or (before is not None and before.get(field.name) == value):
+            writable = field.name in self.writable_references
+            if value is None or (
+                not writable and before is not None and before.get(field.name) == value
+            ):
                 continue
-            target = field.related_model.objects.restrict(actor, "view")
+            target = field.related_model.objects.restrict(actor, "change" if writable else "view")
             if not target.filter(pk=value).exists():
                 errors[field.name] = f"所选{field.verbose_name}不存在或超出您的管辖范围。"
         if errors:

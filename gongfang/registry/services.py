@@ -148,13 +148,5 @@ class PostService(ObjectService):
 @register
 class OccupancyService(ObjectService):
     model = Occupancy
-
-    def validate(self, *, actor, instance: Occupancy, before: dict | None) -> None:
-        # DESIGN §3: both the person and the room must be inside the writer's scope.
-        errors = {}
-        if not Person.objects.restrict(actor, "change").filter(pk=instance.person_id).exists():
-            errors["person"] = "所选人员超出您的管辖范围。"
-        if not Room.objects.restrict(actor, "change").filter(pk=instance.room_id).exists():
-            errors["room"] = "所选房间超出您的管辖范围。"
-        if errors:
-            raise ValidationError(errors)
+    # DESIGN §3: both the person and the room must be inside the writer's scope.
+    writable_references = ("person", "room")

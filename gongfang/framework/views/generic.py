@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django_tables2 import RequestConfig
 
+from ..exports import exporter_for
 from ..forms import apply_errors
 from ..selectors import changes_for
 from ..services import protected_message, service_for
@@ -88,6 +89,10 @@ class ObjectListView(BaseObjectView):
         if self.filter_order:
             filterset.form.order_fields(self.filter_order)
         rows = filterset.qs if filterset.is_valid() else queryset.none()
+        exporter = exporter_for(self.model)
+        fmt = request.GET.get("export")
+        if exporter is not None and fmt in dict(exporter.formats):
+            return exporter.render(request, rows, fmt)
         table = self.table(rows, order_by=request.GET.get("sort"), user=request.user)
         self.apply_columns(table)
         per_page = self.per_page()
@@ -106,6 +111,7 @@ class ObjectListView(BaseObjectView):
             "columns": table.choosable_columns(),
             "visible_columns": [c.name for c in table.columns if c.name != "actions"],
             "active_filters": active_filters(request, filterset),
+            "export_formats": exporter.formats if exporter is not None else (),
             **self.get_extra_context(),
         }
         template = (

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from ...framework.models import PrimaryModel
@@ -114,7 +115,7 @@ class LeadershipQuota(PrimaryModel):
         related_name="leadership_quotas",
     )
     grade = models.CharField("职级", max_length=20, choices=Grade.choices)
-    count = models.PositiveSmallIntegerField("职数")
+    count = models.PositiveSmallIntegerField("职数", validators=[MinValueValidator(1)])
 
     scope = Scope(region="organization__region", organization="organization")
 

@@ -1,0 +1,312 @@
+"""Import batches' life: upload, preview, commit, revert (each an atomic ``do_*`` action that
+leaves an audit event)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.utils import timezone
+
+from ..framework.changelog import record_changes, record_event, serialize_object
+from ..framework.context import RequestContext, reset_context, set_context
+from ..framework.models import ObjectChange
+from ..framework.services import protected_message
+from .importer import ImportResult, recheck_compliance, run_import
+from .models import ImportBatch
+from .progress import clear_progress, set_progress
+from .reader import FileRejected, RawSheet, read_workbook
+from .specs import BY_KEY, SHEETS
+
+Status = ImportBatch.Status
+
+
+def _require(actor, action: str) -> None:
+    if not actor.has_model_perm(ImportBatch, action):
+        raise PermissionDenied("您没有导入台账的权限。")
+
+
+def read_sheets(filename: str, fileobj, sheet_key: str = "") -> list[RawSheet]:
+    """Read an uploaded ledger; a refusal becomes a ``ValidationError`` on the file field."""
+    is_csv = filename.lower().endswith(".csv")
+    if is_csv and sheet_key not in BY_KEY:
+        raise ValidationError({"sheet": "导入 CSV 文件时须选择它是哪一类台账。"})
+    try:
+        return read_workbook(filename, fileobj, csv_sheet=BY_KEY[sheet_key].title if is_csv else "")
+    except FileRejected as exc:
+        raise ValidationError({"file": exc.message}) from exc
+
+
+def do_upload(*, actor, uploaded_file, mode: str, sheet_key: str = "") -> ImportBatch:
+    """Keep the file as a new batch and check it: at once when small, on the queue when large.
+
+    A file that is not a readable spreadsheet is refused before anything is kept.
+    """
+    _require(actor, "add")
+    sheets = read_sheets(uploaded_file.name, uploaded_file, sheet_key)
+    rows = sum(len(s.rows) for s in sheets)
+    uploaded_file.seek(0)
+    batch = ImportBatch.objects.create(
+        user=actor,
+        user_name=actor.username,
+        file=uploaded_file,
+        filename=uploaded_file.name[:255],
+        size=uploaded_file.size or 0,
+        sheet=sheet_key if uploaded_file.name.lower().endswith(".csv") else "",
+        mode=mode,
+        row_count=rows,
+        background=rows > settings.LEDGER_IMPORT_SYNC_MAX_ROWS,
+    )
+    if batch.background:
+        _enqueue(batch, "preview")
+    else:
+        preview(batch, sheets=sheets)
+    return batch
+
+
+def _enqueue(batch: ImportBatch, stage: str) -> None:
+    from .tasks import run_batch
+
+    batch.status = Status.QUEUED if stage == "preview" else Status.COMMITTING
+    batch.save(update_fields=["status"])
+    set_progress(batch.uuid, 0, 0, stage)
+
+    def send() -> None:
+        result = run_batch.enqueue(batch.pk, stage)
+        ImportBatch.objects.filter(pk=batch.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(send)
+
+
+def _sheets_of(batch: ImportBatch) -> list[RawSheet]:
+    with batch.file.open("rb") as fileobj:
+        return read_sheets(batch.filename, fileobj, batch.sheet)
+
+
+def _progress(batch: ImportBatch, stage: str):
+    def report(done: int, total: int) -> None:
+        set_progress(batch.uuid, done, total, stage)
+
+    return report
+
+
+def preview(batch: ImportBatch, *, sheets: list[RawSheet] | None = None) -> ImportResult:
+    """Run the import without writing anything and keep what it found."""
+    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.PREVIEWING)
+    result = run_import(
+        actor=batch.user,
+        sheets=sheets if sheets is not None else _sheets_of(batch),
+        mode=batch.mode,
+        commit=False,
+        progress=_progress(batch, "preview"),
+    )
+    batch.result = result.as_dict()
+    batch.status = Status.PREVIEWED if result.ok else Status.INVALID
+    batch.previewed_at = timezone.now()
+    batch.save(update_fields=["result", "status", "previewed_at"])
+    clear_progress(batch.uuid)
+    return result
+
+
+def do_commit(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Write a previewed batch: on the queue when large, here when small."""
+    _require(actor, "add")
+    if batch.user_id != actor.pk:
+        raise PermissionDenied("只能确认本人上传的导入批次。")
+    if batch.status != Status.PREVIEWED:
+        raise ValidationError(f"批次状态为“{batch.get_status_display()}”，不能导入。")
+    if batch.background:
+        _enqueue(batch, "commit")
+        return batch
+    commit(batch)
+    return batch
+
+
+def commit(batch: ImportBatch, *, remote_addr: str | None = None) -> ImportResult:
+    """Write the batch all-or-nothing; data changed since the preview may now make it fail."""
+    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.COMMITTING)
+    result = run_import(
+        actor=batch.user,
+        sheets=_sheets_of(batch),
+        mode=batch.mode,
+        commit=True,
+        request_id=batch.uuid,
+        remote_addr=remote_addr,
+        progress=_progress(batch, "commit"),
+    )
+    batch.result = result.as_dict()
+    if result.committed:
+        batch.status = Status.COMMITTED
+        batch.committed_at = timezone.now()
+        record_event(
+            actor=batch.user,
+            event="ledger.import",
+            obj=batch,
+            data={
+                "file": batch.filename,
+                "mode": batch.mode,
+                "batch": str(batch.uuid),
+                "counts": batch.result["counts"],
+            },
+        )
+    else:
+        batch.status = Status.INVALID
+        batch.message = (
+            "确认导入时数据已发生变化，出现了错误，未写入任何数据；请查看错误后重新上传。"
+        )
+    batch.save(update_fields=["result", "status", "committed_at", "message"])
+    clear_progress(batch.uuid)
+    return result
+
+
+def run_stage(batch_id: int, stage: str) -> None:
+    """What the queue worker runs; a crash leaves the batch failed, not running forever."""
+    batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
+    try:
+        if stage == "preview":
+            preview(batch)
+        else:
+            commit(batch)
+    except ValidationError as exc:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=Status.FAILED, message="；".join(exc.messages)
+        )
+    except Exception:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=Status.FAILED, message="处理时发生系统错误，未写入任何数据。"
+        )
+        raise
+
+
+# Revert ---------------------------------------------------------------------------------------
+class RevertRefused(ValidationError):
+    pass
+
+
+def batch_changes(batch: ImportBatch) -> models.QuerySet:
+    return ObjectChange.objects.filter(
+        request_id=batch.uuid,
+        action__in=[ObjectChange.Action.CREATE, ObjectChange.Action.UPDATE],
+    ).order_by("id")
+
+
+def revert_conflicts(batch: ImportBatch) -> list[str]:
+    """What has changed since the batch, each as a sentence naming the object and who."""
+    changes = list(
+        batch_changes(batch).values_list("id", "changed_object_type_id", "changed_object_id")
+    )
+    if not changes:
+        return []
+    last = changes[-1][0]
+    mine = {(t, o) for _, t, o in changes}
+    later = (
+        ObjectChange.objects.filter(
+            id__gt=last, changed_object_type_id__in={t for t in (c[1] for c in changes)}
+        )
+        .exclude(action=ObjectChange.Action.EVENT)
+        .exclude(request_id=batch.uuid)
+        .order_by("id")
+        .values_list(
+            "changed_object_type_id", "changed_object_id", "object_repr", "user_name", "time"
+        )
+    )
+    out = []
+    for type_id, object_id, text, user_name, time in later.iterator(chunk_size=2000):
+        if (type_id, object_id) in mine:
+            when = timezone.localtime(time).strftime("%Y-%m-%d %H:%M")
+            out.append(f"“{text}”在导入后已被 {user_name} 于 {when} 修改。")
+    return out
+
+
+def do_revert(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Undo a committed batch as a whole: delete what it created, restore what it changed.
+
+    Refused (naming the objects) when any of them has changed since, or when deleting what it
+    created would take other objects with it.
+    """
+    _require(actor, "delete")
+    if batch.user_id != actor.pk:
+        raise PermissionDenied("只能撤销本人的导入批次。")
+    if batch.status != Status.COMMITTED:
+        raise ValidationError(f"批次状态为“{batch.get_status_display()}”，不能撤销。")
+    conflicts = revert_conflicts(batch)
+    if conflicts:
+        raise RevertRefused(["以下对象在导入后又有变动，不能整批撤销：", *conflicts[:50]])
+    token = set_context(RequestContext(request_id=uuid.uuid4()))
+    try:
+        with transaction.atomic():
+            log = _revert_writes(actor, batch)
+            record_changes(actor=actor, changes=log)
+            recheck_compliance([c for c in log if c[1] != ObjectChange.Action.DELETE])
+            batch.status = Status.REVERTED
+            batch.reverted_at = timezone.now()
+            batch.save(update_fields=["status", "reverted_at"])
+            record_event(
+                actor=actor,
+                event="ledger.revert",
+                obj=batch,
+                data={"file": batch.filename, "batch": str(batch.uuid), "objects": len(log)},
+            )
+    finally:
+        reset_context(token)
+    return batch
+
+
+def _revert_writes(actor, batch: ImportBatch) -> list[tuple[models.Model, str, dict | None]]:
+    created: dict[type, list[int]] = defaultdict(list)
+    updated: dict[type, dict[int, dict]] = defaultdict(dict)
+    rows = batch_changes(batch).select_related("changed_object_type")
+    for change in rows.iterator(chunk_size=2000):
+        model = change.changed_object_type.model_class()
+        if change.action == ObjectChange.Action.CREATE:
+            created[model].append(change.changed_object_id)
+        else:
+            # The first change of an object in the batch holds its state before the batch.
+            updated[model].setdefault(change.changed_object_id, change.prechange_data)
+    log: list[tuple[models.Model, str, dict | None]] = []
+    for model, states in updated.items():
+        instances = model._base_manager.in_bulk(list(states))
+        for pk, state in states.items():
+            instance = instances[pk]
+            before = serialize_object(instance)
+            _restore(instance, state)
+            log.append((instance, ObjectChange.Action.UPDATE, before))
+        names = sorted({n for s in states.values() for n in s} - {model._meta.pk.name})
+        fields = [model._meta.get_field(n).name for n in names]
+        model._base_manager.bulk_update(list(instances.values()), fields, batch_size=500)
+    order = [s.model for s in reversed(SHEETS)]
+    for model in sorted(created, key=lambda m: order.index(m) if m in order else -1):
+        ids = created[model]
+        doomed = list(model._base_manager.filter(pk__in=ids))
+        befores = [(obj, serialize_object(obj)) for obj in doomed]
+        try:
+            _, deleted = model._base_manager.filter(pk__in=ids).delete()
+        except (ProtectedError, RestrictedError) as exc:
+            raise RevertRefused(protected_message(doomed[0], exc)) from exc
+        label = model._meta.label
+        extra = {
+            k: n for k, n in deleted.items() if n and k != label and not k.startswith("compliance.")
+        }
+        if extra:
+            names = "、".join(extra)
+            raise RevertRefused(
+                f"删除本批次新建的{model._meta.verbose_name}会连带删除其他数据（{names}），不能撤销。"
+            )
+        for obj, before in befores:
+            log.append((obj, ObjectChange.Action.DELETE, before))
+    return log
+
+
+def _restore(instance: models.Model, state: dict) -> None:
+    for name, value in state.items():
+        field = instance._meta.get_field(name)
+        if field.primary_key:
+            continue
+        if field.is_relation:
+            setattr(instance, field.attname, value)
+        else:
+            setattr(instance, field.attname, field.to_python(value))

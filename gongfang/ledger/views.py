@@ -1,0 +1,213 @@
+"""Ledger pages: upload and history, a batch's preview / progress / commit / revert, templates
+and exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from ..framework.exports import Exporter, register_exporter
+from ..framework.forms import apply_errors
+from . import services
+from .exporter import CSV_TYPE, XLSX_TYPE, export_ledger, export_sheet, write_template
+from .forms import UploadForm
+from .models import ImportBatch
+from .progress import get_progress
+from .specs import BY_KEY, SHEETS, sheet_for_model
+
+EXPORT_FORMATS = (("xlsx", "Excel .xlsx"), ("csv", "CSV"))
+
+
+def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(filename: str) -> str:
+    from urllib.parse import quote
+
+    return quote(filename)
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+class LedgerView(LoginRequiredMixin, View):
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_model_perm(
+            ImportBatch, self.action
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_batch(self, pk: int) -> ImportBatch:
+        try:
+            return ImportBatch.objects.restrict(self.request.user, self.action).get(pk=pk)
+        except ImportBatch.DoesNotExist:
+            raise Http404("没有找到该导入批次。") from None
+
+
+class IndexView(LedgerView):
+    """Upload, templates, the whole-ledger export and the account's batches."""
+
+    def get(self, request, form: UploadForm | None = None, status: int = 200):
+        batches = ImportBatch.objects.restrict(request.user)
+        page = Paginator(batches, 20).get_page(request.GET.get("page"))
+        context = {
+            "form": form or UploadForm(),
+            "sheets": SHEETS,
+            "page": page,
+            "sync_max_rows": services.settings.LEDGER_IMPORT_SYNC_MAX_ROWS,
+        }
+        return render(request, "ledger/index.html", context, status=status)
+
+
+class UploadView(IndexView):
+    """The upload form posts here; a refused file shows the index page again with the error."""
+
+    action = "add"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                batch = services.do_upload(
+                    actor=request.user,
+                    uploaded_file=form.cleaned_data["file"],
+                    mode=form.cleaned_data["mode"],
+                    sheet_key=form.cleaned_data["sheet"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                return redirect(batch)
+        return self.get(request, form=form, status=400)
+
+
+class BatchView(LedgerView):
+    def get(self, request, pk: int):
+        batch = self.get_batch(pk)
+        result = batch.result or {}
+        context = {
+            "batch": batch,
+            "counts": result.get("counts", {}),
+            "errors": result.get("errors", []),
+            "error_count": result.get("error_count", 0),
+            "changes": result.get("changes", []),
+            "notices": result.get("notices", []),
+            "progress": get_progress(batch.uuid) if batch.running else None,
+            "revert_conflicts": (
+                services.revert_conflicts(batch)[:20]
+                if batch.status == ImportBatch.Status.COMMITTED
+                else []
+            ),
+        }
+        return render(request, "ledger/batch.html", context)
+
+
+class BatchProgressView(LedgerView):
+    """The progress bar, polled by the batch page; a finished batch makes the page reload."""
+
+    def get(self, request, pk: int):
+        batch = self.get_batch(pk)
+        if not batch.running:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        context = {"batch": batch, "progress": get_progress(batch.uuid)}
+        return render(request, "ledger/htmx/progress.html", context)
+
+
+class BatchCommitView(LedgerView):
+    action = "add"
+
+    def post(self, request, pk: int):
+        batch = self.get_batch(pk)
+        try:
+            services.do_commit(actor=request.user, batch=batch)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            batch.refresh_from_db()
+            if batch.status == ImportBatch.Status.COMMITTED:
+                messages.success(
+                    request,
+                    f"已导入：新建 {batch.created_count} 条，更新 {batch.updated_count} 条。",
+                )
+            elif batch.status == ImportBatch.Status.INVALID:
+                messages.error(request, batch.message)
+        return redirect(batch)
+
+
+class BatchRevertView(LedgerView):
+    action = "delete"
+
+    def post(self, request, pk: int):
+        batch = self.get_batch(pk)
+        try:
+            services.do_revert(actor=request.user, batch=batch)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "已撤销整批导入：新建的记录已删除，修改过的记录已恢复。")
+        return redirect(batch)
+
+
+class BatchFileView(LedgerView):
+    """The file as uploaded (kept with the batch)."""
+
+    def get(self, request, pk: int):
+        batch = self.get_batch(pk)
+        if not batch.file:
+            raise Http404("文件已不存在。")
+        return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.filename)
+
+
+class TemplateDownloadView(LoginRequiredMixin, View):
+    """A blank template: one model's sheet, or the whole ledger (``key`` = "ledger")."""
+
+    def get(self, request, key: str):
+        if key == "ledger":
+            sheets, name = list(SHEETS), "台账导入模板（全部）.xlsx"
+        elif key in BY_KEY:
+            sheets, name = [BY_KEY[key]], f"{BY_KEY[key].title}导入模板.xlsx"
+        else:
+            raise Http404("没有这种模板。")
+        if not any(request.user.has_model_perm(s.model, "view") for s in sheets):
+            raise PermissionDenied
+        return _attachment(write_template(sheets), name, XLSX_TYPE)
+
+
+class LedgerExportView(LedgerView):
+    """Every sheet of the ledger within the account's scope, in one workbook."""
+
+    def get(self, request):
+        content = export_ledger(actor=request.user)
+        return _attachment(content, f"台账-{_stamp()}.xlsx", XLSX_TYPE)
+
+
+def render_list_export(request, queryset, fmt: str) -> HttpResponse:
+    """A list page's filtered rows in the importer's layout (registered for each sheet's model)."""
+    sheet = sheet_for_model(queryset.model)
+    filters = {k: v for k, v in request.GET.items() if v and k != "export"}
+    content = export_sheet(
+        actor=request.user, sheet=sheet, queryset=queryset, fmt=fmt, filters=filters
+    )
+    content_type = XLSX_TYPE if fmt == "xlsx" else CSV_TYPE
+    return _attachment(content, f"{sheet.title}-{_stamp()}.{fmt}", content_type)
+
+
+def register_list_exports() -> None:
+    for sheet in SHEETS:
+        register_exporter(sheet.model, Exporter(EXPORT_FORMATS, render_list_export))
