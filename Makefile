@@ -1,6 +1,7 @@
 # gongfang — build, demo and test entry points. Works from a fresh clone on Debian 12.
 #
 #   make demo        install everything, build the Zaozhuang demo database, serve on :8000
+#                    (with the task queue's worker, which runs large ledger imports)
 #   make demo-reset  rebuild the demo data from scratch, then serve
 #   make test        install everything, lint, check migrations, run the whole test suite
 #   make lint        ruff check
@@ -70,7 +71,7 @@ export DEMO_ACCOUNTS
 	distclean
 
 help:
-	@sed -n '2,14s/^# \{0,1\}//p' Makefile
+	@sed -n '2,15s/^# \{0,1\}//p' Makefile
 
 # ---------------------------------------------------------------------------------------------
 # Installation
@@ -146,6 +147,10 @@ serve: install collectstatic
 	@echo "$$DEMO_ACCOUNTS"
 	@echo
 	@echo "gongfang: http://$(HOST):$(PORT)/   API: http://$(HOST):$(PORT)/api/docs/   (Ctrl-C stops)"
+	@# The task queue's worker (large ledger imports) runs beside the web server and stops with it.
+	@$(MANAGE) db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
+	echo "后台任务进程 / task worker (db_worker): pid $$worker, log var/worker.log"; \
 	$(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 # ---------------------------------------------------------------------------------------------

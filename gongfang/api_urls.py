@@ -14,6 +14,7 @@ from .compliance.api import urls as compliance_api
 from .framework.api import urls as framework_api
 from .framework.api.routers import APIRootView
 from .framework.api.views import DocsView, SchemaView, TokenView
+from .ledger import api as ledger_api
 from .registry.api import urls as registry_api
 from .standards.api import urls as standards_api
 
@@ -24,6 +25,7 @@ APP_ROUTERS = {
     "registry": registry_api.router,
     "standards": standards_api.router,
     "compliance": compliance_api.router,
+    "ledger": ledger_api.router,
     "framework": framework_api.router,
     "accounts": accounts_api.router,
 }
@@ -39,6 +41,7 @@ urlpatterns = [
     path("registry/", include(registry_api)),
     path("standards/", include(standards_api)),
     path("compliance/", include(compliance_api)),
+    path("ledger/", include(ledger_api)),
     path("framework/", include(framework_api)),
     path("accounts/", include(accounts_api)),
     path("schema/", SchemaView.as_view(), name="schema"),

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -287,14 +287,40 @@ def append(rows: list[ObjectChange]) -> list[ObjectChange]:
             row.prev_hash = prev
             row.hash = entry_hash(_row_values(row))
             prev = row.hash
-        created = ObjectChange._base_manager.bulk_create(rows, batch_size=500)
+        if len(rows) >= EXECUTEMANY_MIN_ROWS:
+            _insert_many(rows)
+            created = rows
+        else:
+            created = ObjectChange._base_manager.bulk_create(rows, batch_size=500)
         last_id = created[-1].pk
-        if last_id is None:  # a backend that does not return ids from bulk inserts
+        if last_id is None:  # executemany, or a backend that does not return ids
             last_id = ObjectChange._base_manager.aggregate(n=Max("id"))["n"]
         head.last_id = last_id
         head.last_hash = prev
         head.save(update_fields=["last_id", "last_hash"])
     return created
+
+
+# From this many rows on (an import's thousands of creates), rows go in by one executemany
+# without the ORM's per-row compilation; they come back without their ids then.
+EXECUTEMANY_MIN_ROWS = 1000
+
+
+def _insert_many(rows: list[ObjectChange]) -> None:
+    connection = connections[router.db_for_write(ObjectChange)]
+    fields = [f for f in ObjectChange._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(ObjectChange._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    params = [
+        tuple(f.get_db_prep_save(getattr(row, f.attname), connection=connection) for f in fields)
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ def test_nothing_is_blocked_by_the_policy(live_server, page, demo_city):
         "/accounts/2fa/enroll/",
         "/accounts/sessions/",
         "/accounts/tokens/",
+        "/ledger/",
     ]
     for path in pages:
         page.goto(f"{live_server.url}{path}")
