@@ -164,7 +164,7 @@ API_TOKEN_RATE = "10/min"  # POST /api/token/ per client address
 
 # Uploads: request bodies without files, files kept in memory, and the largest file accepted by
 # a file field (accounts.validators.validate_upload_size); the reverse proxy should cap the body
-# at UPLOAD_MAX_SIZE too.
+# at UPLOAD_MAX_SIZE too (ledger uploads: LEDGER_IMPORT_MAX_BYTES).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -8,7 +8,8 @@ Required in the environment: ``SECRET_KEY`` (at least 50 random characters), ``A
 / ``SECURE_HSTS_PRELOAD`` (``0`` to turn off), ``SECURE_HSTS_SECONDS``.
 
 The site is served over HTTPS behind a reverse proxy that terminates TLS, sets
-``X-Forwarded-Proto`` and ``X-Real-IP`` and caps request bodies at ``UPLOAD_MAX_SIZE``.
+``X-Forwarded-Proto`` and ``X-Real-IP`` and caps request bodies at ``UPLOAD_MAX_SIZE``
+(``LEDGER_IMPORT_MAX_BYTES`` plus a little for ``/ledger/upload/`` and ``/api/ledger/imports/``).
 ``python manage.py check --deploy`` is clean with these settings (tested).
 """
 

@@ -124,6 +124,8 @@ class _Row:
     refs: dict[str, Any] = field(default_factory=dict)  # ref field -> object or None
     # Self-references to rows of the same sheet not written yet: (key, reference field).
     pending: set[tuple[Key, str]] = field(default_factory=set)
+    # References to objects the user cannot see: allowed only where they stay as they are.
+    hidden: dict[str, str] = field(default_factory=dict)  # ref field -> message
     failed: bool = False
 
 
@@ -279,7 +281,7 @@ class _Run:
                 "、".join(ref.headers),
                 f"所引用的{label}“{shown}”所在行（第 {hit.row} 行）有错误，未能导入。",
             )
-        elif hit is None or hit not in keys.visible:
+        elif hit is None:
             self.error(
                 sheet,
                 row,
@@ -294,6 +296,9 @@ class _Run:
             )
         else:
             row.refs[ref.field] = hit
+            if hit not in keys.visible:
+                # As a form save: a reference the writer cannot see may stay, not be made.
+                row.hidden[ref.field] = f"找不到{label}“{shown}”，或它超出您的管辖范围。"
 
     def target_key(self, target: str, parts: list[Any]) -> Key:
         """The key of a target as :class:`_Keys` stores it (organizations inside it by pk)."""
@@ -410,14 +415,14 @@ class _Run:
         present = {h for h in headers if h}
         sample = {c.header: parse_cell(c, c.example) for c in sheet.columns}
         rows: list[_Row] = []
+        columns = [(i, sheet.column(h)) for i, h in enumerate(headers) if h]
         for number, values in raw.rows:
             row = _Row(number, {})
             counts.rows += 1
-            for header, value in zip(headers, values, strict=False):
-                if not header:
-                    continue
+            for i, column in columns:
+                header = column.header
                 try:
-                    row.values[header] = parse_cell(sheet.column(header), value)
+                    row.values[header] = parse_cell(column, values[i] if i < len(values) else None)
                 except cells.CellError as exc:
                     self.error(sheet, row, header, exc.message)
             self.tick()
@@ -506,6 +511,14 @@ class _Run:
             instance = existing[pk] if pk is not None else model()
             before = serialize_object(instance) if pk is not None else None
             self.assign(sheet, row, instance, present, related, creating=pk is None)
+            made = [f for f in row.hidden if before is None or before.get(f) != row.refs[f]]
+            if made:
+                for name in made:
+                    ref = next(r for r in sheet.refs if r.field == name)
+                    self.error(sheet, row, "、".join(ref.headers), row.hidden[name])
+                if before is not None:
+                    existing[pk] = model._base_manager.get(pk=pk)  # drop the half-set copy
+                continue
             if before is not None:
                 if serialize_object(instance) == before:
                     counts.unchanged += 1

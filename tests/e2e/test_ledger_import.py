@@ -156,14 +156,6 @@ def test_import_a_room_then_export_it(live_server, page, demo_city, media):
     page.screenshot(path="/tmp/gongfang-e2e-ledger.png", full_page=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "product bug: the list's 导出 menu (framework/templates/framework/object_list.html) is "
-        "rendered once with the page's query string and lies outside the #object-table fragment "
-        "htmx swaps on a search or filter, so 导出筛选结果 keeps exporting the unfiltered list"
-    ),
-)
 def test_export_after_a_search_exports_what_the_list_shows(live_server, page, demo_city, media):
     """A search typed in the list's search box reloads the table in place (htmx, URL pushed);
     导出筛选结果 must then export the rows the list shows, not the list as first loaded."""

@@ -241,3 +241,30 @@ class ImporterTests(WorldMixin, TestCase):
         self.assertIn("超出楼座", result.errors[0].message)
         self.assertFalse(Floor.objects.filter(number=99).exists())
         self.assertEqual(Building.objects.count(), 2)
+
+    def test_unit_admin_reimports_its_own_export_unchanged(self):
+        """Rows the unit can read but not write (a compound another unit owns, which its rooms
+        stand in) come back unchanged: a reference it cannot see may stay, not be made."""
+        import io
+
+        from ...registry.tests import factories as f
+        from ..exporter import export_ledger
+        from ..reader import read_workbook
+
+        a, b = self.world.a, self.world.b
+        compound = f.CompoundFactory(name="他单位院落", region=a.region, owner_org=b.org)
+        floor = f.FloorFactory(building=f.BuildingFactory(compound=compound), number=1)
+        f.RoomFactory(floor=floor, number="501", organization=a.org)
+        exported = export_ledger(actor=self.user_org_scoped)
+        sheets = read_workbook("x.xlsx", io.BytesIO(exported))
+        result = self.run_as(self.user_org_scoped, sheets, commit=True)
+        self.assertTrue(result.ok, result.errors)
+        self.assertEqual(result.total("created") + result.total("updated"), 0)
+        self.assertGreater(result.counts["院落"].unchanged, 0)
+        # Pointing a row of its own at that hidden unit is refused.
+        room = next(s for s in sheets if s.name == "房间")
+        row = next(values for _, values in room.rows if values[4] == a.room.number)
+        row[10] = b.org.uscc
+        result = self.run_as(self.user_org_scoped, sheets)
+        self.assertFalse(result.ok)
+        self.assertIn("超出您的管辖范围", result.errors[0].message)
