@@ -49,7 +49,7 @@ from .exporter import CSV_TYPE, XLSX_TYPE, export_ledger, export_sheet, write_te
 from .models import ImportBatch
 from .progress import get_progress
 from .specs import BY_KEY, SHEETS
-from .views import _attachment, _stamp
+from .views import attachment, stamp
 
 app_name = "ledger"
 
@@ -488,7 +488,7 @@ class ExportView(APIView):
             if not user.has_model_perm(ImportBatch, "view"):
                 raise exceptions.PermissionDenied("您没有导出全部台账的权限。")
             content = export_ledger(actor=user)
-            return _attachment(content, f"台账-{_stamp()}.xlsx", XLSX_TYPE)
+            return attachment(content, f"台账-{stamp()}.xlsx", XLSX_TYPE)
         sheet = BY_KEY.get(key)
         if sheet is None:
             raise exceptions.ValidationError({"sheet": [f"没有这种台账工作表：{key}。"]})
@@ -505,7 +505,7 @@ class ExportView(APIView):
             filters = {k: v for k, v in params.items() if v and k in filterset.filters}
         content = export_sheet(actor=user, sheet=sheet, queryset=queryset, fmt=fmt, filters=filters)
         content_type = XLSX_TYPE if fmt == "xlsx" else CSV_TYPE
-        return _attachment(content, f"{sheet.title}-{_stamp()}.{fmt}", content_type)
+        return attachment(content, f"{sheet.title}-{stamp()}.{fmt}", content_type)
 
 
 class TemplateView(APIView):
@@ -543,7 +543,7 @@ class TemplateView(APIView):
             raise exceptions.NotFound("没有这种模板。")
         if not any(request.user.has_model_perm(s.model, "view") for s in sheets):
             raise exceptions.PermissionDenied("您没有查看这些台账的权限。")
-        return _attachment(write_template(sheets), name, XLSX_TYPE)
+        return attachment(write_template(sheets), name, XLSX_TYPE)
 
 
 router = Router()

@@ -24,7 +24,7 @@ from .specs import BY_KEY, SHEETS, sheet_for_model
 EXPORT_FORMATS = (("xlsx", "Excel .xlsx"), ("csv", "CSV"))
 
 
-def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
+def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
     return response
@@ -36,7 +36,7 @@ def _quote(filename: str) -> str:
     return quote(filename)
 
 
-def _stamp() -> str:
+def stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
@@ -186,7 +186,7 @@ class TemplateDownloadView(LoginRequiredMixin, View):
             raise Http404("没有这种模板。")
         if not any(request.user.has_model_perm(s.model, "view") for s in sheets):
             raise PermissionDenied
-        return _attachment(write_template(sheets), name, XLSX_TYPE)
+        return attachment(write_template(sheets), name, XLSX_TYPE)
 
 
 class LedgerExportView(LedgerView):
@@ -194,7 +194,7 @@ class LedgerExportView(LedgerView):
 
     def get(self, request):
         content = export_ledger(actor=request.user)
-        return _attachment(content, f"台账-{_stamp()}.xlsx", XLSX_TYPE)
+        return attachment(content, f"台账-{stamp()}.xlsx", XLSX_TYPE)
 
 
 def render_list_export(request, queryset, fmt: str) -> HttpResponse:
@@ -205,7 +205,7 @@ def render_list_export(request, queryset, fmt: str) -> HttpResponse:
         actor=request.user, sheet=sheet, queryset=queryset, fmt=fmt, filters=filters
     )
     content_type = XLSX_TYPE if fmt == "xlsx" else CSV_TYPE
-    return _attachment(content, f"{sheet.title}-{_stamp()}.{fmt}", content_type)
+    return attachment(content, f"{sheet.title}-{stamp()}.{fmt}", content_type)
 
 
 def register_list_exports() -> None:
