@@ -90,9 +90,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout lets the web server and a loader share the file.
+    # WAL + a busy timeout lets the web server and a loader share the file: readers never wait,
+    # a writer waits for the one that holds the file (a whole city's import holds it ~20 s).
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": 60,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -21,11 +21,12 @@ import re
 import typing
 import zipfile
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 import openpyxl
 from django.conf import settings
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 MiB = 1024 * 1024
 # Defaults; the settings LEDGER_IMPORT_MAX_BYTES / LEDGER_IMPORT_MAX_UNCOMPRESSED_BYTES win.
@@ -175,29 +176,47 @@ def _read_xlsx(data: bytes) -> list[RawSheet]:
     with archive:
         _check_zip_bomb(archive)
         try:
-            # Read-only openpyxl parses only the workbook's index here: the sheets' titles and
-            # parts. The cell values are read by calamine, several times faster.
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             values = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            parts = _sheet_parts(archive)
+            names = [m.name for m in values.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
         except Exception as exc:
             raise FileRejected(MSG_CORRUPT) from exc
         try:
-            worksheets = workbook.worksheets  # chartsheets are not in this list
-            if not worksheets:
+            if not names:  # chartsheets only
                 raise FileRejected(MSG_NO_WORKSHEETS)
             sheets = []
-            for worksheet in worksheets:
+            for name in names:
                 try:
-                    _check_sheet_xml(archive, worksheet)
-                    sheets.append(_read_worksheet(worksheet.title, values))
+                    _check_sheet_xml(archive, parts[name], name, data)
+                    sheets.append(_read_worksheet(name, values))
                 except FileRejected:
                     raise
                 except Exception as exc:  # broken XML, a bad CRC, a truncated member...
-                    raise FileRejected(MSG_CORRUPT, sheet=worksheet.title) from exc
+                    raise FileRejected(MSG_CORRUPT, sheet=name) from exc
             return sheets
         finally:
-            workbook.close()
             values.close()
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its XML part, from the workbook's index (workbook.xml and its relations)."""
+    root_rels = ElementTree.fromstring(archive.read("_rels/.rels"))
+    book = next(
+        r.get("Target", "") for r in root_rels if r.get("Type", "").endswith("/officeDocument")
+    ).lstrip("/")
+    folder = book.rsplit("/", 1)[0] + "/" if "/" in book else ""
+    rels_path = f"{folder}_rels/{book.rsplit('/', 1)[-1]}.rels"
+    targets = {
+        r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(archive.read(rels_path))
+    }
+    parts = {}
+    for sheet in ElementTree.fromstring(archive.read(book)).iter():
+        if sheet.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rid = next((v for k, v in sheet.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+        target = targets.get(rid, "")
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else folder + target
+    return parts
 
 
 def _check_zip_bomb(archive: zipfile.ZipFile) -> None:
@@ -218,7 +237,7 @@ def _check_zip_bomb(archive: zipfile.ZipFile) -> None:
             raise FileRejected(MSG_ZIP_BOMB)
 
 
-def _check_sheet_xml(archive: zipfile.ZipFile, worksheet) -> None:
+def _check_sheet_xml(archive: zipfile.ZipFile, path: str, title: str, data: bytes) -> None:
     """Refuse a sheet with merged cells or formulas.
 
     Merged cells: only the first cell of a merged block holds the value, so the rows under it
@@ -227,7 +246,6 @@ def _check_sheet_xml(archive: zipfile.ZipFile, worksheet) -> None:
     the sheet's XML part is scanned in chunks (it may be hundreds of MB); a formula found there
     is then located cell by cell for the message.
     """
-    path = worksheet._worksheet_path  # openpyxl's read-only sheet keeps its part name here
     tail = b""
     has_formula = False
     with archive.open(path) as source:
@@ -235,21 +253,25 @@ def _check_sheet_xml(archive: zipfile.ZipFile, worksheet) -> None:
             buffer = tail + chunk
             if b"mergeCell" in buffer and (match := MERGE_CELL_RE.search(buffer)):
                 ref = match.group(1).decode("ascii", "replace")
-                raise FileRejected(
-                    MSG_MERGED.format(title=worksheet.title, ref=ref), sheet=worksheet.title
-                )
+                raise FileRejected(MSG_MERGED.format(title=title, ref=ref), sheet=title)
             has_formula = has_formula or bool(FORMULA_RE.search(buffer))
             tail = buffer[-SCAN_OVERLAP:]
     if has_formula:
-        _locate_formula(worksheet)
+        _locate_formula(data, title)
 
 
-def _locate_formula(worksheet) -> None:
-    worksheet.reset_dimensions()
-    for number, cells in enumerate(worksheet.iter_rows(values_only=False), start=1):
-        for column, cell in enumerate(cells, start=1):
-            if cell.data_type == "f":
-                _reject_formula(worksheet.title, number, column, cell.value)
+def _locate_formula(data: bytes, title: str) -> None:
+    """Find the first formula cell for the message (openpyxl reads the cells' types)."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        worksheet = workbook[title]
+        worksheet.reset_dimensions()
+        for number, cells in enumerate(worksheet.iter_rows(values_only=False), start=1):
+            for column, cell in enumerate(cells, start=1):
+                if cell.data_type == "f":
+                    _reject_formula(title, number, column, cell.value)
+    finally:
+        workbook.close()
 
 
 def _read_worksheet(title: str, workbook: CalamineWorkbook) -> RawSheet:

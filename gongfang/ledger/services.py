@@ -97,6 +97,7 @@ def _progress(batch: ImportBatch, stage: str):
 def preview(batch: ImportBatch, *, sheets: list[RawSheet] | None = None) -> ImportResult:
     """Run the import without writing anything and keep what it found."""
     ImportBatch.objects.filter(pk=batch.pk).update(status=Status.PREVIEWING)
+    set_progress(batch.uuid, 0, 0, "read")
     result = run_import(
         actor=batch.user,
         sheets=sheets if sheets is not None else _sheets_of(batch),
@@ -129,6 +130,7 @@ def do_commit(*, actor, batch: ImportBatch) -> ImportBatch:
 def commit(batch: ImportBatch, *, remote_addr: str | None = None) -> ImportResult:
     """Write the batch all-or-nothing; data changed since the preview may now make it fail."""
     ImportBatch.objects.filter(pk=batch.pk).update(status=Status.COMMITTING)
+    set_progress(batch.uuid, 0, 0, "read")
     result = run_import(
         actor=batch.user,
         sheets=_sheets_of(batch),
