@@ -315,8 +315,16 @@ def _insert_many(rows: list[ObjectChange]) -> None:
         f"({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
+    # Text and integer columns go to the driver as they are; the others (time, UUID, address,
+    # JSON) through their field's conversion for this database.
+    plain = (models.CharField, models.IntegerField, models.ForeignKey)
+    converted = [not isinstance(f, plain) for f in fields]
+    attnames = [f.attname for f in fields]
     params = [
-        tuple(f.get_db_prep_save(getattr(row, f.attname), connection=connection) for f in fields)
+        tuple(
+            f.get_db_prep_save(getattr(row, a), connection=connection) if c else getattr(row, a)
+            for f, a, c in zip(fields, attnames, converted, strict=True)
+        )
         for row in rows
     ]
     with connection.cursor() as cursor:

@@ -27,6 +27,7 @@ from ...registry.tests.world import WorldMixin, make_user
 from ..models import ImportBatch
 from ..reader import read_workbook
 from ..specs import SHEETS
+from .worker import run_worker
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROOM_HEADERS = ["区划代码", "院落名称", "楼座名称", "楼层号", "房间号", "用房类别", "使用面积"]
@@ -197,7 +198,7 @@ class LedgerAPITests(WorldMixin, TestCase):
         self.assertEqual(data["status"], "queued")
         self.assertTrue(data["background"])
         self.assertEqual(data["progress"]["stage"], "preview")
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+        run_worker()
         data = self.api.get(batch_url(data["id"])).json()
         self.assertEqual(data["status"], "previewed")
         self.assertIsNone(data["progress"])

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from unittest import mock
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
@@ -20,6 +18,7 @@ from ...registry.tests.world import WorldMixin
 from ..models import ImportBatch
 from ..reader import read_workbook
 from ..specs import SHEETS
+from .worker import run_worker
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,16 +33,6 @@ def workbook(sheets: dict[str, list[list]]) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-
-
-def run_worker() -> None:
-    """The queue's worker, run until the queue is empty. The worker drops connections that are
-    inside a transaction (between tasks, as it should); in a test the transaction is the test's
-    own, so that step is left out here."""
-    with mock.patch(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    ):
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
 
 
 class LedgerPageTests(WorldMixin, TestCase):
