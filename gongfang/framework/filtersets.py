@@ -9,6 +9,7 @@ from django import forms
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
+from django_filters.utils import label_for_filter
 
 from .models import ObjectChange
 from .widgets import APISelect
@@ -50,6 +51,16 @@ class BaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="搜索")
 
     search_fields: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        """Generated filters get their Chinese label now: django-filter would otherwise find it
+        only once the filter knows its model, and a filter whose form field was built before
+        (the API schema builds them from the class) keeps Django's English name for ever."""
+        new = super().filter_for_field(field, field_name, lookup_expr)
+        if new._label is None:
+            new.label = label_for_filter(cls._meta.model, field_name, new.lookup_expr)
+        return new
 
     def search(self, queryset, name, value):
         value = value.strip()
