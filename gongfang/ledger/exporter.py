@@ -103,12 +103,7 @@ def write_xlsx(sheets: Iterable[tuple[Sheet, Iterable[list[Any]]]]) -> bytes:
     for sheet, rows in sheets:
         ws = wb.create_sheet(sheet.title)
         ws.freeze_panes = "A2"
-        header = []
-        for column in sheet.columns:
-            cell = WriteOnlyCell(ws, value=column.header)
-            cell.font = HEADER_FONT
-            header.append(cell)
-        ws.append(header)
+        ws.append([_bold(ws, column.header) for column in sheet.columns])
         for row in rows:
             ws.append([_write_cell(ws, v) for v in row])
     buffer = io.BytesIO()
@@ -165,6 +160,28 @@ def export_ledger(*, actor) -> bytes:
             data={"sheet": "全部台账", "format": "xlsx", "rows": counts},
         )
     return write_xlsx((s, export_rows(s, qs, actor=actor)) for s, qs in querysets)
+
+
+# Error lists ---------------------------------------------------------------------------------
+ERROR_HEADERS = ("工作表", "行", "列", "问题")
+
+
+def write_errors(errors: Iterable[dict]) -> bytes:
+    """A batch's errors as a workbook, to work through next to the file being corrected."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("错误清单")
+    ws.append([_bold(ws, h) for h in ERROR_HEADERS])
+    for e in errors:
+        ws.append([_write_cell(ws, e.get(k) or "") for k in ("sheet", "row", "column", "message")])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _bold(ws, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = HEADER_FONT
+    return cell
 
 
 # Templates ------------------------------------------------------------------------------------

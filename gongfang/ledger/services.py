@@ -15,7 +15,7 @@ from django.utils import timezone
 from ..framework.changelog import record_changes, record_event, serialize_object
 from ..framework.context import RequestContext, reset_context, set_context
 from ..framework.models import ObjectChange
-from ..framework.services import protected_message
+from ..framework.services import protected_message, service_for
 from .importer import ImportResult, recheck_compliance, run_import
 from .models import ImportBatch
 from .progress import clear_progress, set_progress
@@ -272,19 +272,33 @@ def _revert_writes(actor, batch: ImportBatch) -> list[tuple[models.Model, str, d
     log: list[tuple[models.Model, str, dict | None]] = []
     for model, states in updated.items():
         instances = model._base_manager.in_bulk(list(states))
+        restored = []
         for pk, state in states.items():
             instance = instances[pk]
             before = serialize_object(instance)
             _restore(instance, state)
             log.append((instance, ObjectChange.Action.UPDATE, before))
-        names = sorted({n for s in states.values() for n in s} - {model._meta.pk.name})
-        fields = [model._meta.get_field(n).name for n in names]
+            restored.append((instance, before))
+        fields = sorted({n for s in states.values() for n in s} & _editable(model))
         model._base_manager.bulk_update(list(instances.values()), fields, batch_size=500)
+        if _editable(model) != {f.name for f in model._meta.concrete_fields if not f.primary_key}:
+            # Derived fields (a unit's path, and its subtree's) follow the restored values the
+            # way they follow any save.
+            service = service_for(model)
+            for instance, before in restored:
+                service.after_save(actor=actor, instance=instance, before=before)
     order = [s.model for s in reversed(SHEETS)]
     for model in sorted(created, key=lambda m: order.index(m) if m in order else -1):
         ids = created[model]
         doomed = list(model._base_manager.filter(pk__in=ids))
         befores = [(obj, serialize_object(obj)) for obj in doomed]
+        # Units created with their parent in the same batch: their links to each other go
+        # first, or the parent's protection would stop its own batch's revert.
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is model and field.null:
+                model._base_manager.filter(pk__in=ids, **{f"{field.name}__in": ids}).update(
+                    **{field.name: None}
+                )
         try:
             _, deleted = model._base_manager.filter(pk__in=ids).delete()
         except (ProtectedError, RestrictedError) as exc:
@@ -303,11 +317,17 @@ def _revert_writes(actor, batch: ImportBatch) -> list[tuple[models.Model, str, d
     return log
 
 
+def _editable(model: type[models.Model]) -> set[str]:
+    return {f.name for f in model._meta.concrete_fields if f.editable and not f.primary_key}
+
+
 def _restore(instance: models.Model, state: dict) -> None:
+    """Put back the recorded values of an object's own fields (derived ones are recomputed)."""
+    editable = _editable(type(instance))
     for name, value in state.items():
-        field = instance._meta.get_field(name)
-        if field.primary_key:
+        if name not in editable:
             continue
+        field = instance._meta.get_field(name)
         if field.is_relation:
             setattr(instance, field.attname, value)
         else:

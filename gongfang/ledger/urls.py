@@ -16,4 +16,5 @@ urlpatterns = [
     path("batches/<int:pk>/commit/", views.BatchCommitView.as_view(), name="batch_commit"),
     path("batches/<int:pk>/revert/", views.BatchRevertView.as_view(), name="batch_revert"),
     path("batches/<int:pk>/file/", views.BatchFileView.as_view(), name="batch_file"),
+    path("batches/<int:pk>/errors/", views.BatchErrorsView.as_view(), name="batch_errors"),
 ]

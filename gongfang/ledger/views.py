@@ -15,7 +15,14 @@ from django.views import View
 from ..framework.exports import Exporter, register_exporter
 from ..framework.forms import apply_errors
 from . import services
-from .exporter import CSV_TYPE, XLSX_TYPE, export_ledger, export_sheet, write_template
+from .exporter import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    export_ledger,
+    export_sheet,
+    write_errors,
+    write_template,
+)
 from .forms import UploadForm
 from .models import ImportBatch
 from .progress import get_progress
@@ -162,6 +169,15 @@ class BatchRevertView(LedgerView):
         else:
             messages.success(request, "已撤销整批导入：新建的记录已删除，修改过的记录已恢复。")
         return redirect(batch)
+
+
+class BatchErrorsView(LedgerView):
+    """The batch's errors as a workbook (the page lists the first thousand too)."""
+
+    def get(self, request, pk: int):
+        batch = self.get_batch(pk)
+        errors = (batch.result or {}).get("errors", [])
+        return attachment(write_errors(errors), f"错误清单-{batch.pk}.xlsx", XLSX_TYPE)
 
 
 class BatchFileView(LedgerView):

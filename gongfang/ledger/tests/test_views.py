@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from ...framework.models import ObjectChange
 from ...framework.services import service_for
-from ...registry.models import Person, Room
+from ...registry.models import Organization, Person, Room
 from ...registry.tests.world import WorldMixin
 from ..models import ImportBatch
 from ..reader import read_workbook
@@ -129,6 +129,10 @@ class LedgerPageTests(WorldMixin, TestCase):
         self.assertNotContains(page, "确认导入")
         self.client.post(reverse("ledger:batch_commit", args=[batch.pk]))
         self.assertFalse(Room.objects.filter(number="301").exists())
+        listed = self.client.get(reverse("ledger:batch_errors", args=[batch.pk]))
+        errors = read_workbook("errors.xlsx", io.BytesIO(listed.content))[0]
+        self.assertEqual(errors.headers, ["工作表", "行", "列", "问题"])
+        self.assertEqual(errors.rows[0][1][:3], ["房间", 2.0, "使用面积"])
 
     def test_csv_in_gbk_needs_its_sheet(self):
         a = self.world.a
@@ -237,3 +241,54 @@ class LedgerPageTests(WorldMixin, TestCase):
         batch.refresh_from_db()
         self.assertEqual(batch.status, ImportBatch.Status.COMMITTED, batch.message)
         self.assertTrue(Room.objects.filter(number="301").exists())
+
+    def test_revert_of_units_created_with_their_parent_in_one_file(self):
+        a = self.world.a
+        headers = ["统一社会信用代码", "单位名称", "单位类别", "机构层级", "主管部门", "区划代码"]
+        content = workbook(
+            {
+                "单位": [
+                    headers,
+                    ["", "新设局", "行政机关", "县级", a.org.uscc, a.region.code],
+                    ["", "新设中心", "事业单位", "县级", "新设局", a.region.code],
+                ]
+            }
+        )
+        self.upload(SimpleUploadedFile("units.xlsx", content))
+        batch = ImportBatch.objects.get()
+        self.client.post(reverse("ledger:batch_commit", args=[batch.pk]))
+        self.assertEqual(Organization.objects.filter(name__startswith="新设").count(), 2)
+        self.client.post(reverse("ledger:batch_revert", args=[batch.pk]), follow=True)
+        batch.refresh_from_db()
+        self.assertEqual(batch.status, ImportBatch.Status.REVERTED)
+        self.assertFalse(Organization.objects.filter(name__startswith="新设").exists())
+
+    def test_revert_moves_a_unit_back_with_its_subtree(self):
+        a = self.world.a
+        headers = ["统一社会信用代码", "单位名称", "单位类别", "机构层级", "主管部门", "区划代码"]
+        sub = a.sub_org
+        row = [
+            sub.uscc,
+            sub.name,
+            sub.get_kind_display(),
+            sub.get_level_display(),
+            "",
+            a.region.code,
+        ]
+        grandchild = Organization.objects.create(
+            name="孙单位", kind=sub.kind, level=sub.level, region=a.region, parent=sub
+        )
+        grandchild.path = grandchild.compute_path()
+        grandchild.save()
+        self.upload(SimpleUploadedFile("units.xlsx", workbook({"单位": [headers, row]})))
+        batch = ImportBatch.objects.get()
+        self.client.post(reverse("ledger:batch_commit", args=[batch.pk]))
+        grandchild.refresh_from_db()
+        self.assertEqual(grandchild.path, f"/{sub.pk}/{grandchild.pk}/")
+        self.client.post(reverse("ledger:batch_revert", args=[batch.pk]))
+        batch.refresh_from_db()
+        self.assertEqual(batch.status, ImportBatch.Status.REVERTED)
+        grandchild.refresh_from_db()
+        sub.refresh_from_db()
+        self.assertEqual(sub.parent, a.org)
+        self.assertEqual(grandchild.path, f"{a.org.path}{sub.pk}/{grandchild.pk}/")
