@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 
@@ -127,42 +127,60 @@ def do_commit(*, actor, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def commit(batch: ImportBatch, *, remote_addr: str | None = None) -> ImportResult:
-    """Write the batch all-or-nothing; data changed since the preview may now make it fail."""
+def commit(batch: ImportBatch, *, remote_addr: str | None = None) -> ImportResult | None:
+    """Write the batch all-or-nothing; data changed since the preview may now make it fail.
+
+    The objects, their change-log rows, the batch's event and its new state commit together.
+    """
     ImportBatch.objects.filter(pk=batch.pk).update(status=Status.COMMITTING)
     set_progress(batch.uuid, 0, 0, "read")
-    result = run_import(
-        actor=batch.user,
-        sheets=_sheets_of(batch),
-        mode=batch.mode,
-        commit=True,
-        request_id=batch.uuid,
-        remote_addr=remote_addr,
-        progress=_progress(batch, "commit"),
-    )
-    batch.result = result.as_dict()
-    if result.committed:
-        batch.status = Status.COMMITTED
-        batch.committed_at = timezone.now()
-        record_event(
-            actor=batch.user,
-            event="ledger.import",
-            obj=batch,
-            data={
-                "file": batch.filename,
-                "mode": batch.mode,
-                "batch": str(batch.uuid),
-                "counts": batch.result["counts"],
-            },
-        )
-    else:
+    sheets = _sheets_of(batch)
+    try:
+        with transaction.atomic():
+            result = run_import(
+                actor=batch.user,
+                sheets=sheets,
+                mode=batch.mode,
+                commit=True,
+                request_id=batch.uuid,
+                remote_addr=remote_addr,
+                progress=_progress(batch, "commit"),
+            )
+            batch.result = result.as_dict()
+            if result.committed:
+                batch.status = Status.COMMITTED
+                batch.committed_at = timezone.now()
+                record_event(
+                    actor=batch.user,
+                    event="ledger.import",
+                    obj=batch,
+                    data={
+                        "file": batch.filename,
+                        "mode": batch.mode,
+                        "batch": str(batch.uuid),
+                        "counts": batch.result["counts"],
+                    },
+                )
+            else:
+                batch.status = Status.INVALID
+                batch.message = CHANGED_SINCE_PREVIEW
+            batch.save(update_fields=["result", "status", "committed_at", "message"])
+    except IntegrityError:
+        # Someone registered the same keys while this batch was being written.
         batch.status = Status.INVALID
-        batch.message = (
-            "确认导入时数据已发生变化，出现了错误，未写入任何数据；请查看错误后重新上传。"
-        )
-    batch.save(update_fields=["result", "status", "committed_at", "message"])
+        batch.message = WRITTEN_MEANWHILE
+        batch.save(update_fields=["status", "message"])
+        result = None
     clear_progress(batch.uuid)
     return result
+
+
+CHANGED_SINCE_PREVIEW = (
+    "确认导入时数据已发生变化，出现了错误，未写入任何数据；请查看错误后重新上传。"
+)
+WRITTEN_MEANWHILE = (
+    "导入过程中有人同时登记了相同标识的记录，未写入任何数据；请重新上传，检查后再确认。"
+)
 
 
 def run_stage(batch_id: int, stage: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from unittest import mock
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -292,3 +293,24 @@ class LedgerPageTests(WorldMixin, TestCase):
         sub.refresh_from_db()
         self.assertEqual(sub.parent, a.org)
         self.assertEqual(grandchild.path, f"{a.org.path}{sub.pk}/{grandchild.pk}/")
+
+    def test_keys_registered_meanwhile_fail_the_commit_cleanly(self):
+        from ...registry.tests import factories as f
+        from ..importer import _Run
+
+        self.upload(self.room_file())
+        batch = ImportBatch.objects.get()
+        write_rows = _Run.write_rows
+
+        def someone_else_first(run, sheet, rows, *args):
+            # The same room is registered after the import read the keys, before it writes.
+            f.RoomFactory(floor=self.world.a.floor, number="301")
+            return write_rows(run, sheet, rows, *args)
+
+        with mock.patch.object(_Run, "write_rows", someone_else_first):
+            self.client.post(reverse("ledger:batch_commit", args=[batch.pk]))
+        batch.refresh_from_db()
+        self.assertEqual(batch.status, ImportBatch.Status.INVALID)
+        self.assertIn("同时登记", batch.message)
+        self.assertFalse(ObjectChange.objects.filter(event="ledger.import").exists())
+        self.assertFalse(Room.objects.filter(number="301").exists())
