@@ -91,21 +91,26 @@ def record_changes(
     ``changes`` holds (instance, action, before); updates that changed nothing write no row.
     """
     ctx = current_context()
+    user_id = actor.pk if getattr(actor, "pk", None) else None
+    user_name = getattr(actor, "username", "") or "system"
+    types: dict[type, int] = {}
     rows = []
     for instance, action, before in changes:
         after = None if action == ObjectChange.Action.DELETE else serialize_object(instance)
         if action == ObjectChange.Action.UPDATE and before == after:
             continue
+        model = type(instance)
+        if model not in types:
+            types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+        # Ids rather than objects: thousands of rows at a time (an import) skip the descriptors.
         rows.append(
             ObjectChange(
-                user=actor if getattr(actor, "pk", None) else None,
-                user_name=getattr(actor, "username", "") or "system",
+                user_id=user_id,
+                user_name=user_name,
                 request_id=ctx.request_id,
                 remote_addr=ctx.remote_addr,
                 action=action,
-                changed_object_type=ContentType.objects.get_for_model(
-                    instance, for_concrete_model=True
-                ),
+                changed_object_type_id=types[model],
                 changed_object_id=instance.pk,
                 object_repr=str(instance)[:200],
                 prechange_data=before,

@@ -119,7 +119,7 @@ def test_import_a_room_then_export_it(live_server, page, demo_city, media):
     # The preview: passed, nothing written yet, one room to create.
     assert "检查通过" in page.locator(".page-header").inner_text()
     assert "尚未写入任何数据" in page.locator(".alert-info").inner_text()
-    counts = page.locator(".card", has_text="各工作表数量").locator("table")
+    counts = page.locator(".card", has_text="检查结果（尚未写入）").locator("table")
     room_row = counts.locator("tbody tr", has_text="房间")
     assert room_row.locator("td").all_inner_texts() == ["房间", "1", "1", "0", "0", "0", "0"]
     assert not Room.objects.filter(number=NEW_ROOM).exists()
