@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django_tables2 import RequestConfig
 
 from ..framework.forms import apply_errors
+from ..framework.spreadsheets import defuse
 from ..framework.views import ObjectListView, ObjectView
 from ..framework.views.generic import PER_PAGE_CHOICES, BaseObjectView, active_filters
 from . import selectors
@@ -189,9 +190,8 @@ CSV_HEADER = (
 
 
 def _cell(value: Any) -> str:
-    """Text for a spreadsheet; a leading = + - @ is quoted so Excel never runs it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text for a spreadsheet that Excel never runs as a formula."""
+    return defuse("" if value is None else str(value))
 
 
 class _Echo:

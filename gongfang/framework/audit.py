@@ -21,6 +21,7 @@ from django.utils import timezone
 from . import masking
 from .changelog import PURGE_EVENT, lock_head, record_event
 from .models import ObjectChange
+from .spreadsheets import defuse
 
 EXPORT_EVENT = "audit.export"
 
@@ -51,20 +52,10 @@ def _require_auditor(actor) -> None:
         raise PermissionDenied("只有审计管理员可以查看和导出审计日志。")
 
 
-# A cell starting with one of these is a formula to a spreadsheet; account names typed at the
-# login page reach the log, so they are defused with a leading apostrophe.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def _csv_line(values: list) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([_cell(v) for v in values])
+    # Account names typed at the login page reach the log: defused like any text.
+    csv.writer(buffer).writerow([defuse(v) for v in values])
     return buffer.getvalue()
 
 

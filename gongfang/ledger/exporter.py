@@ -25,12 +25,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..framework import masking
 from ..framework.changelog import record_event
+from ..framework.spreadsheets import defuse
 from .importer import GUIDE_TITLE, OPTIONS_TITLE
 from .specs import KIND_LABELS, SHEETS, Column, Kind, Sheet
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 SAMPLE_FONT = Font(italic=True, color="808080")
@@ -120,9 +120,7 @@ def _csv_value(column: Column, value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     text = str(value)
-    if column.kind in (Kind.TEXT, Kind.ORG) and text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return defuse(text) if column.kind in (Kind.TEXT, Kind.ORG) else text
 
 
 def write_csv(sheet: Sheet, rows: Iterable[list[Any]]) -> bytes:

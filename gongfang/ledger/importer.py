@@ -28,7 +28,7 @@ from ..framework.changelog import record_changes, serialize_object
 from ..framework.context import RequestContext, reset_context, set_context
 from ..framework.models import ObjectChange
 from ..framework.services import service_for
-from ..registry.models import Organization, Room
+from ..registry.models import Occupancy, Organization, Room
 from ..registry.services import building_room_area_notice
 from . import cells
 from .choices import Mode
@@ -161,7 +161,7 @@ def parse_cell(column: Column, value: Any) -> Any:
 class _Keys:
     """Natural key -> pk of every row of one model, with which of them the user may see."""
 
-    def __init__(self, actor, sheet_or_target: str, orgs: _Keys | None):
+    def __init__(self, actor, sheet_or_target: str):
         self.target = sheet_or_target
         self.model = TARGET_MODELS[sheet_or_target]
         self.by_key: dict[Key, int | _Failed] = {}
@@ -218,6 +218,14 @@ class _Keys:
 _AMBIGUOUS = _Failed(0)
 
 
+def _one_current_primary_message() -> str:
+    """The message of the database rule a bulk write would otherwise meet as an IntegrityError."""
+    constraint = next(
+        c for c in Occupancy._meta.constraints if c.name == "occupancy_one_current_primary"
+    )
+    return constraint.violation_error_message
+
+
 def _norm(value: Any) -> Any:
     if value is None:
         return None
@@ -229,10 +237,12 @@ def _norm(value: Any) -> Any:
 
 
 class _Run:
-    def __init__(self, *, actor, mode: str, commit: bool, progress: Callable | None):
+    def __init__(self, *, actor, mode: str, progress: Callable | None):
         self.actor = actor
         self.mode = mode
-        self.commit = commit
+        # person id -> the current primary occupancy (or the in-file row that became it)
+        self.current_primary: dict[int, int] | None = None
+        self.pending_keys: set[Key] = set()
         self.progress = progress
         self.result = ImportResult()
         self.keys: dict[str, _Keys] = {}
@@ -243,7 +253,7 @@ class _Run:
     # Keys and references ---------------------------------------------------------------
     def keys_for(self, target: str) -> _Keys:
         if target not in self.keys:
-            self.keys[target] = _Keys(self.actor, target, None)
+            self.keys[target] = _Keys(self.actor, target)
         return self.keys[target]
 
     def resolve(self, sheet: Sheet, row: _Row, ref: Ref, present: set[str]) -> None:
@@ -436,7 +446,7 @@ class _Run:
             rows.append(row)
         own = self.keys_for(sheet.key)
         seen: dict[Key, int] = {}
-        self.pending_keys: set[Key] = set()
+        self.pending_keys = set()
         for row in rows:
             if row.failed:
                 continue
@@ -582,31 +592,21 @@ class _Run:
         """Rules the database enforces that a bulk write would only meet as an IntegrityError."""
         if sheet.key != "occupancy":
             return
+        if self.current_primary is None:
+            self.current_primary = dict(
+                Occupancy._base_manager.filter(ended_on__isnull=True, is_primary=True).values_list(
+                    "person_id", "pk"
+                )
+            )
         current = self.current_primary
         person = instance.person_id
         if instance.is_primary and instance.ended_on is None:
             holder = current.get(person)
             if holder is not None and holder != (instance.pk or id(instance)):
-                raise ValidationError(
-                    {
-                        "is_primary": "此人已有一间在用的主要办公室；请先结束原使用记录或取消“主要办公室”。"
-                    }
-                )
+                raise ValidationError({"is_primary": _one_current_primary_message()})
             current[person] = instance.pk or id(instance)
         elif current.get(person) == instance.pk and instance.pk is not None:
             del current[person]
-
-    @property
-    def current_primary(self) -> dict[int, int]:
-        if not hasattr(self, "_current_primary"):
-            from ..registry.models import Occupancy
-
-            self._current_primary = dict(
-                Occupancy._base_manager.filter(ended_on__isnull=True, is_primary=True).values_list(
-                    "person_id", "pk"
-                )
-            )
-        return self._current_primary
 
     def validation_errors(self, sheet: Sheet, row: _Row, exc: ValidationError) -> None:
         by_field = {c.field: c.header for c in sheet.columns if c.field}
@@ -743,7 +743,7 @@ def run_import(
     )
     try:
         with transaction.atomic():
-            run = _Run(actor=actor, mode=mode, commit=commit, progress=progress)
+            run = _Run(actor=actor, mode=mode, progress=progress)
             result = run.run(sheets)
             if commit and result.ok:
                 record_changes(actor=actor, changes=run.changes)

@@ -536,8 +536,7 @@ BY_KEY: dict[str, Sheet] = {s.key: s for s in SHEETS}
 BY_TITLE: dict[str, Sheet] = {s.title: s for s in SHEETS}
 BY_MODEL: dict[type[models.Model], Sheet] = {s.model: s for s in SHEETS}
 
-# Targets that are not sheets of the ledger: how their natural key is read.
-REGION_KEY_PATHS = ("code",)
+# Every target of a reference: the sheets' models, and regions (referred to by code).
 TARGET_MODELS: dict[str, type[models.Model]] = {"region": Region} | {s.key: s.model for s in SHEETS}
 
 

@@ -3,6 +3,9 @@ and exports."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,14 +36,8 @@ EXPORT_FORMATS = (("xlsx", "Excel .xlsx"), ("csv", "CSV"))
 
 def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-def _quote(filename: str) -> str:
-    from urllib.parse import quote
-
-    return quote(filename)
 
 
 def stamp() -> str:
@@ -74,7 +71,7 @@ class IndexView(LedgerView):
             "form": form or UploadForm(),
             "sheets": SHEETS,
             "page": page,
-            "sync_max_rows": services.settings.LEDGER_IMPORT_SYNC_MAX_ROWS,
+            "sync_max_rows": settings.LEDGER_IMPORT_SYNC_MAX_ROWS,
         }
         return render(request, "ledger/index.html", context, status=status)
 
