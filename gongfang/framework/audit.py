@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from . import masking
 from .changelog import PURGE_EVENT, lock_head, record_event
+from .filtersets import applied_filters
 from .models import ObjectChange
 from .spreadsheets import defuse
 
@@ -178,3 +180,15 @@ def purge(*, before: datetime.date, actor=None, dry_run: bool = False) -> PurgeR
             },
         )
     return PurgeResult(cutoff, count, event)
+
+
+def export_response(*, actor, filterset) -> StreamingHttpResponse:
+    """The audit log as a filterset selects it, as a CSV download (page and API alike)."""
+    count, lines = export_changes(
+        actor=actor, queryset=filterset.qs, filters=applied_filters(filterset)
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    response["X-Row-Count"] = str(count)
+    return response

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django_filters import FilterSet
 
 
 @dataclass(frozen=True)
 class Exporter:
     formats: tuple[tuple[str, str], ...]  # (format, label), e.g. ("xlsx", "Excel")
-    # (request, filtered queryset, format) -> response with the file
-    render: Callable[[HttpRequest, models.QuerySet, str], HttpResponse]
+    # (request, the list's valid filterset, format) -> response with the file
+    render: Callable[[HttpRequest, FilterSet, str], HttpResponse]
 
 
 _exporters: dict[type[models.Model], Exporter] = {}

@@ -150,3 +150,9 @@ class ObjectChangeFilterSet(BaseFilterSet):
         if value.isdigit():
             q |= Q(changed_object_id=int(value))
         return queryset.filter(q)
+
+
+def applied_filters(filterset) -> dict[str, str]:
+    """The filters a request actually set, by name (what an export records it was made with)."""
+    data = filterset.data
+    return {name: data.get(name) for name in filterset.filters if str(data.get(name) or "").strip()}

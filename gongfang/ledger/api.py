@@ -41,6 +41,7 @@ from ..framework.api.exceptions import as_api_error
 from ..framework.api.routers import Router
 from ..framework.api.serializers import DetailURLField
 from ..framework.api.viewsets import ScopedViewSetMixin
+from ..framework.filtersets import applied_filters
 from ..framework.services import ACTION_NAMES
 from ..registry.api.urls import router as registry_router
 from . import services
@@ -502,7 +503,7 @@ class ExportView(APIView):
             if not filterset.is_valid():
                 raise exceptions.ValidationError(filterset.errors)
             queryset = filterset.qs
-            filters = {k: v for k, v in params.items() if v and k in filterset.filters}
+            filters = applied_filters(filterset)
         content = export_sheet(actor=user, sheet=sheet, queryset=queryset, fmt=fmt, filters=filters)
         content_type = XLSX_TYPE if fmt == "xlsx" else CSV_TYPE
         return attachment(content, f"{sheet.title}-{stamp()}.{fmt}", content_type)

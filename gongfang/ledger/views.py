@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views import View
 
 from ..framework.exports import Exporter, register_exporter
+from ..framework.filtersets import applied_filters
 from ..framework.forms import apply_errors
 from . import services
 from .exporter import (
@@ -210,12 +211,15 @@ class LedgerExportView(LedgerView):
         return attachment(content, f"台账-{stamp()}.xlsx", XLSX_TYPE)
 
 
-def render_list_export(request, queryset, fmt: str) -> HttpResponse:
+def render_list_export(request, filterset, fmt: str) -> HttpResponse:
     """A list page's filtered rows in the importer's layout (registered for each sheet's model)."""
-    sheet = sheet_for_model(queryset.model)
-    filters = {k: v for k, v in request.GET.items() if v and k != "export"}
+    sheet = sheet_for_model(filterset.queryset.model)
     content = export_sheet(
-        actor=request.user, sheet=sheet, queryset=queryset, fmt=fmt, filters=filters
+        actor=request.user,
+        sheet=sheet,
+        queryset=filterset.qs,
+        fmt=fmt,
+        filters=applied_filters(filterset),
     )
     content_type = XLSX_TYPE if fmt == "xlsx" else CSV_TYPE
     return attachment(content, f"{sheet.title}-{stamp()}.{fmt}", content_type)

@@ -4,9 +4,7 @@ endpoint, the OpenAPI schema and the Swagger UI."""
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.http import StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -19,7 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 # The token endpoint is the accounts app's (tokens scoped, expiring, revocable); named here too.
 from ...accounts.api import TokenView  # noqa: F401
 from .. import masking
-from ..audit import export_changes
+from ..audit import export_response
 from ..changelog import event_label
 from ..filtersets import ObjectChangeFilterSet
 from ..models import ObjectChange
@@ -155,17 +153,7 @@ class ObjectChangeViewSet(ReadOnlyObjectViewSet):
         filterset = self.filterset_class(request.GET, queryset=self.get_queryset(), request=request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        used = {
-            name: request.GET.get(name)
-            for name in filterset.filters
-            if request.GET.get(name, "").strip()
-        }
-        count, lines = export_changes(actor=request.user, queryset=filterset.qs, filters=used)
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
-        response["X-Row-Count"] = str(count)
-        return response
+        return export_response(actor=request.user, filterset=filterset)
 
 
 class DocsView(SpectacularSwaggerView):

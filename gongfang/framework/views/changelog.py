@@ -10,15 +10,14 @@ import json
 from typing import Any
 
 import django_tables2 as tables
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from .. import masking
-from ..audit import export_changes
+from ..audit import export_response
 from ..changelog import event_label
 from ..filtersets import ObjectChangeFilterSet
 from ..models import ObjectChange
@@ -137,17 +136,7 @@ class ObjectChangeExportView(BaseObjectView):
         filterset = ObjectChangeFilterSet(request.GET, queryset=self.restricted(), request=request)
         if not filterset.is_valid():
             return HttpResponseBadRequest("筛选条件有误，未导出。".encode())
-        used = {
-            name: request.GET.get(name)
-            for name in filterset.filters
-            if request.GET.get(name, "").strip()
-        }
-        count, lines = export_changes(actor=request.user, queryset=filterset.qs, filters=used)
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
-        response["X-Row-Count"] = str(count)
-        return response
+        return export_response(actor=request.user, filterset=filterset)
 
 
 class ObjectChangeView(ObjectView):

@@ -91,8 +91,8 @@ class ObjectListView(BaseObjectView):
         rows = filterset.qs if filterset.is_valid() else queryset.none()
         exporter = exporter_for(self.model)
         fmt = request.GET.get("export")
-        if exporter is not None and fmt in dict(exporter.formats):
-            return exporter.render(request, rows, fmt)
+        if exporter is not None and fmt in dict(exporter.formats) and filterset.is_valid():
+            return exporter.render(request, filterset, fmt)
         table = self.table(rows, order_by=request.GET.get("sort"), user=request.user)
         self.apply_columns(table)
         per_page = self.per_page()

@@ -27,7 +27,7 @@ from ...registry.tests.world import WorldMixin, make_user
 from ..models import ImportBatch
 from ..reader import read_workbook
 from ..specs import SHEETS
-from .worker import run_worker
+from .helpers import run_worker
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROOM_HEADERS = ["区划代码", "院落名称", "楼座名称", "楼层号", "房间号", "用房类别", "使用面积"]

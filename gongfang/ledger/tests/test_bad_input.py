@@ -23,7 +23,6 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
@@ -36,6 +35,7 @@ from ...registry.tests.world import WorldMixin
 from .. import reader, services
 from ..models import ImportBatch
 from ..specs import SHEETS
+from .helpers import workbook
 
 CORPUS = Path(__file__).resolve().parents[3] / "tests" / "ledger_corpus"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,19 +58,6 @@ BAD_CORPUS = {
     "binary.csv": reader.MSG_CSV_BINARY,
     "bad_encoding.csv": reader.MSG_CSV_ENCODING,
 }
-
-
-def workbook(sheets: dict[str, list[list]]) -> bytes:
-    """An xlsx with one sheet per item, each filled row by row (no rows: an empty sheet)."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def xlsx_file(sheets: dict[str, list[list]], name: str = "台账.xlsx") -> SimpleUploadedFile:

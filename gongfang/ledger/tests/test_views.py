@@ -19,21 +19,9 @@ from ...registry.tests.world import WorldMixin
 from ..models import ImportBatch
 from ..reader import read_workbook
 from ..specs import SHEETS
-from .worker import run_worker
+from .helpers import run_worker, workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def workbook(sheets: dict[str, list[list]]) -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 class LedgerPageTests(WorldMixin, TestCase):
@@ -183,9 +171,11 @@ class LedgerPageTests(WorldMixin, TestCase):
 
     def test_list_export_keeps_the_filter_and_the_scope(self):
         url = reverse("registry:room_list")
-        response = self.client.get(url, {"export": "xlsx", "q": "不存在的房间"})
+        response = self.client.get(url, {"export": "xlsx", "q": "不存在的房间", "per_page": 25})
         sheets = read_workbook("x.xlsx", io.BytesIO(response.content))
         self.assertEqual(sheets[0].rows, [])
+        event = ObjectChange.objects.filter(event="ledger.export").latest("id")
+        self.assertEqual(event.postchange_data["filters"], {"q": "不存在的房间"})
         response = self.client.get(url, {"export": "xlsx"})
         rooms = read_workbook("x.xlsx", io.BytesIO(response.content))[0].rows
         self.assertEqual(len(rooms), Room.objects.restrict(self.user_with_perm).count())
