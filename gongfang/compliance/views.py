@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_tables2 import RequestConfig
 
+from ..framework.filtersets import applied_filters
 from ..framework.forms import apply_errors
 from ..framework.spreadsheets import defuse
 from ..framework.views import ObjectListView, ObjectView
@@ -208,8 +209,7 @@ class WarningExportView(WarningViewMixin, BaseObjectView):
         filterset = WarningFilterSet(request.GET, queryset=self.restricted(), request=request)
         rows = filterset.qs if filterset.is_valid() else self.restricted().none()
         rows = rows.order_by("pk")
-        filters = {k: v for k, v in request.GET.items() if v}
-        record_export(actor=request.user, filters=filters, rows=rows.count())
+        record_export(actor=request.user, filters=applied_filters(filterset), rows=rows.count())
         response = StreamingHttpResponse(self.lines(rows), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="warnings-{stamp}.csv"'
