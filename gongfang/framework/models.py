@@ -19,6 +19,9 @@ class PrimaryModel(models.Model):
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Raised by one on every write that changes the row (services, imports): an edit based on an
+    # older version is refused instead of silently undoing the one in between (DESIGN §7).
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
 
