@@ -57,3 +57,13 @@ def _force_login_passes_every_step(request, monkeypatch):
 
     monkeypatch.setattr(Client, "force_login", force_login)
     yield
+
+
+@pytest.fixture
+def clock():
+    """The project's clock (``gongfang.framework.clock``), movable with ``clock.advance(delta)``;
+    back to the real time after the test."""
+    from gongfang.framework import clock as project_clock
+
+    yield project_clock
+    project_clock.reset()

@@ -16,6 +16,7 @@ from .framework.api.routers import APIRootView
 from .framework.api.views import DocsView, SchemaView, TokenView
 from .ledger import api as ledger_api
 from .registry.api import urls as registry_api
+from .scheduler import api as scheduler_api
 from .standards.api import urls as standards_api
 
 app_name = "api"
@@ -28,6 +29,7 @@ APP_ROUTERS = {
     "ledger": ledger_api.router,
     "framework": framework_api.router,
     "accounts": accounts_api.router,
+    "scheduler": scheduler_api.router,
 }
 
 urlpatterns = [
@@ -44,6 +46,7 @@ urlpatterns = [
     path("ledger/", include(ledger_api)),
     path("framework/", include(framework_api)),
     path("accounts/", include(accounts_api)),
+    path("scheduler/", include(scheduler_api)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),
     path("token/", TokenView.as_view(), name="token"),

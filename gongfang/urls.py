@@ -10,5 +10,6 @@ urlpatterns = [
     path("warnings/", include("gongfang.compliance.urls")),
     path("changelog/", include("gongfang.framework.urls")),
     path("ledger/", include("gongfang.ledger.urls")),
+    path("schedule/", include("gongfang.scheduler.urls")),
     path("api/", include("gongfang.api_urls")),
 ]

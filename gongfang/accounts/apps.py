@@ -20,6 +20,7 @@ class AccountsConfig(AppConfig):
                 ),
                 MenuItem("安全策略", "accounts.User", "manage:policy", frozenset({Role.SEC_ADMIN})),
                 MenuItem("审计日志", "framework.ObjectChange", "framework:objectchange_list"),
+                MenuItem("定时任务", "scheduler.ScheduledJob", "scheduler:scheduledjob_list"),
             ),
         )
         if group not in MENU:
@@ -30,3 +31,7 @@ class AccountsConfig(AppConfig):
         from .services import ACCOUNT_EVENTS
 
         register_event_labels({**AUTH_EVENTS, **ACCOUNT_EVENTS})
+
+        from . import jobs
+
+        jobs.register()

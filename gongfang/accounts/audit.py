@@ -27,6 +27,7 @@ AUTH_EVENTS: dict[str, str] = {
     "auth.session_end": "结束会话",
     "auth.token_create": "创建接口令牌",
     "auth.token_revoke": "吊销接口令牌",
+    "auth.expired_cleanup": "清理过期会话与令牌",
 }
 
 

@@ -58,7 +58,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # 三员分立: accounts' profiles / accounts' roles and scopes / the audit log. The finer
     # actions (create, reset a password; grant roles, set a scope, unlock) are checked by role in
     # accounts.services.
-    Role.SYS_ADMIN: {"accounts.user": frozenset({"view", "add", "change"})},
+    Role.SYS_ADMIN: {
+        "accounts.user": frozenset({"view", "add", "change"}),
+        # The periodic jobs' schedule: switch a job on or off, move its time.
+        "scheduler.scheduledjob": frozenset({"view", "change"}),
+    },
     Role.SEC_ADMIN: {"accounts.user": frozenset({"view", "change"})},
     Role.AUDIT_ADMIN: {"framework.objectchange": VIEW},
 }

@@ -12,7 +12,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..framework.middleware import client_address
@@ -93,14 +93,27 @@ def touch(request) -> bool:
     return updated > 0
 
 
-def active_sessions(user: User) -> QuerySet[UserSession]:
-    """The account's sessions that have been neither idle too long nor alive too long."""
-    now = timezone.now()
-    return UserSession.objects.filter(
-        user=user,
+def _alive(now) -> Q:
+    """Sessions that have been neither idle too long nor alive too long at ``now``."""
+    return Q(
         last_activity__gt=now - timezone.timedelta(seconds=settings.SESSION_IDLE_TIMEOUT),
         created_at__gt=now - timezone.timedelta(seconds=settings.SESSION_ABSOLUTE_AGE),
-    ).order_by("-last_activity", "-pk")
+    )
+
+
+def active_sessions(user: User) -> QuerySet[UserSession]:
+    """The account's sessions that have been neither idle too long nor alive too long."""
+    return UserSession.objects.filter(_alive(timezone.now()), user=user).order_by(
+        "-last_activity", "-pk"
+    )
+
+
+def end_expired(now) -> int:
+    """End every session past its lifetime (the periodic clean-up): our rows, their entries in
+    the session store, and whatever else the store holds that has expired on its own."""
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()
+    return _end(list(UserSession.objects.exclude(_alive(now))))
 
 
 def _end(rows: list[UserSession]) -> int:

@@ -9,7 +9,7 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         from ..framework.changelog import register_event_labels
         from ..framework.signals import object_written
-        from . import navigation
+        from . import jobs, navigation
         from .receivers import on_object_written
 
         navigation.register()
@@ -20,6 +20,8 @@ class ComplianceConfig(AppConfig):
                 "warning.reopen": "预警重新出现",
                 "warning.transition": "预警处理",
                 "warning.export": "导出预警",
+                "warning.overdue": "整改逾期",
             }
         )
+        jobs.register()
         object_written.connect(on_object_written, dispatch_uid="compliance_recheck")

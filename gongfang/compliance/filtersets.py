@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 
+from ..framework import clock
 from ..framework.filtersets import BaseFilterSet
 from ..registry.filtersets import OrganizationSubtreeFilter, RegionSubtreeFilter, scoped_fk_filter
 from ..registry.models import Building, Organization, Person, Room
@@ -14,7 +14,7 @@ from .models import ACTIVE_STATES, Mode, Rule, State, Subject, Warning
 
 def overdue_q(today=None) -> Q:
     """Under rectification with its deadline passed."""
-    return Q(state=State.RECTIFYING, deadline__lt=today or timezone.localdate())
+    return Q(state=State.RECTIFYING, deadline__lt=today or clock.today())
 
 
 class WarningFilterSet(BaseFilterSet):

@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from ..framework import clock
 from ..framework.models import PrimaryModel
 from ..framework.scope import Scope
 
@@ -154,5 +155,5 @@ class Warning(PrimaryModel):
         return (
             self.state == State.RECTIFYING
             and self.deadline is not None
-            and self.deadline < timezone.localdate()
+            and self.deadline < clock.today()
         )

@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
+from ..framework import clock
 from ..framework.selectors import changes_for
 from ..registry.choices import AdminLevel, Grade
 from ..registry.models import Organization, Person, Region, Room
@@ -269,7 +269,7 @@ def badge(user, **about) -> dict[str, Any] | None:
 # Explanations -----------------------------------------------------------------------------------
 def _facts(selection: Selection) -> tuple[Facts | None, str]:
     try:
-        return load_facts(selection, today=timezone.localdate()), ""
+        return load_facts(selection, today=clock.today()), ""
     except LookupError as exc:  # no national standard in force
         return None, str(exc) or "没有有效的面积标准版本。"
 

@@ -49,15 +49,18 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from ..accounts.models import User
 from ..accounts.roles import Role
+from ..framework import clock
 from ..framework.changelog import record_event, record_events
+from ..framework.models import ObjectChange
 from ..registry.models import Compound, Organization, Region
+from .filtersets import overdue_q
 from .loader import NOTHING, Selection, load_facts
 from .models import Mode, State, Subject, Warning
 from .rules import Finding, evaluate
@@ -198,7 +201,7 @@ def reconcile(
     selection: Selection, findings: list[Finding], *, now: datetime.datetime | None = None
 ) -> Outcome:
     """Make the stored warnings of ``selection``'s subjects match ``findings`` (in bulk)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     outcome = Outcome(findings=len(findings))
     for finding in findings:
         outcome.by_rule[finding.rule] = outcome.by_rule.get(finding.rule, 0) + 1
@@ -273,7 +276,7 @@ def check(selection: Selection, *, today: datetime.date | None = None) -> Outcom
     """Judge ``selection``'s subjects and bring their warnings up to date (one transaction)."""
     if selection.is_empty:
         return Outcome()
-    today = today or timezone.localdate()
+    today = today or clock.today()
     with transaction.atomic():
         facts = load_facts(selection, today=today)
         outcome = reconcile(selection, evaluate(facts))
@@ -324,6 +327,34 @@ def scan(
             if progress is not None:
                 progress(label, outcome)
     return total
+
+
+def flag_overdue(*, today: datetime.date | None = None) -> tuple[int, int]:
+    """Record a ``warning.overdue`` event for each rectification whose deadline has passed —
+    once per deadline (a new deadline that passes is flagged again). Returns (overdue now,
+    newly flagged)."""
+    today = today or clock.today()
+    overdue = list(Warning.objects.filter(overdue_q(today)).order_by("pk"))
+    flagged = {
+        (pk, (data or {}).get("deadline"))
+        for pk, data in ObjectChange.objects.filter(
+            event="warning.overdue",
+            changed_object_type=ContentType.objects.get_for_model(Warning),
+            changed_object_id__in=[w.pk for w in overdue],
+        ).values_list("changed_object_id", "postchange_data")
+    }
+    entries = [
+        (
+            "warning.overdue",
+            w,
+            _event_data(w, deadline=w.deadline.isoformat(), days=(today - w.deadline).days),
+        )
+        for w in overdue
+        if (w.pk, w.deadline.isoformat()) not in flagged
+    ]
+    if entries:
+        record_events(actor=None, entries=entries)
+    return len(overdue), len(entries)
 
 
 # Life cycle -----------------------------------------------------------------------------------------
@@ -425,7 +456,7 @@ def selection_for(warning: Warning) -> Selection:
 
 def still_found(warning: Warning, *, today: datetime.date | None = None) -> Finding | None:
     """The warning's finding if the rules still make it today, else None."""
-    facts = load_facts(selection_for(warning), today=today or timezone.localdate())
+    facts = load_facts(selection_for(warning), today=today or clock.today())
     return next((f for f in evaluate(facts) if f.key == warning.key), None)
 
 
@@ -441,7 +472,7 @@ def transition(
     today: datetime.date | None = None,
 ) -> Warning:
     """Move ``warning`` by ``action`` (see the module docstring), as ``actor``."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     spec = TRANSITIONS.get(action)
     if spec is None:
         raise ValidationError(f"未知的处理操作“{action}”。")
@@ -483,7 +514,7 @@ def transition(
                 raise ValidationError(
                     f"复核未通过，台账数据仍不符合规则：{finding.summary}。请先更正数据再确认整改完成。"
                 )
-            warning.resolved_at = timezone.now()
+            warning.resolved_at = clock.now()
             if reason:
                 warning.reason = reason
         elif spec.needs_approval:

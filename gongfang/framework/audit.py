@@ -182,6 +182,17 @@ def purge(*, before: datetime.date, actor=None, dry_run: bool = False) -> PurgeR
     return PurgeResult(cutoff, count, event)
 
 
+def purge_expired() -> str:
+    """The scheduled purge (a periodic job): every entry past the retention, never a younger
+    one."""
+    before = latest_purge_date()
+    result = purge(before=before)
+    return (
+        f"已清理 {before:%Y-%m-%d} 以前的审计日志 {result.deleted} 条"
+        f"（保留期 {retention_days()} 天）。"
+    )
+
+
 def export_response(*, actor, filterset) -> StreamingHttpResponse:
     """The audit log as a filterset selects it, as a CSV download (page and API alike)."""
     count, lines = export_changes(

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class SchedulerConfig(AppConfig):
+    name = "gongfang.scheduler"
+    label = "scheduler"
+    verbose_name = "定时任务"
+
+    def ready(self) -> None:
+        # The service registers itself with the framework when its module loads.
+        from . import services  # noqa: F401
