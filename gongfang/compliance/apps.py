@@ -7,10 +7,13 @@ class ComplianceConfig(AppConfig):
     verbose_name = "超标预警"
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_delete
+
         from ..framework.changelog import register_event_labels
         from ..framework.signals import object_written
+        from ..registry.models import Person, Room
         from . import jobs, navigation
-        from .receivers import on_object_written
+        from .receivers import on_object_written, on_pre_delete
 
         navigation.register()
         register_event_labels(
@@ -25,3 +28,8 @@ class ComplianceConfig(AppConfig):
         )
         jobs.register()
         object_written.connect(on_object_written, dispatch_uid="compliance_recheck")
+        # Only these two: a listener on every model would end Django's fast deletes everywhere.
+        for model in (Person, Room):
+            pre_delete.connect(
+                on_pre_delete, sender=model, dispatch_uid=f"compliance_pre_delete_{model.__name__}"
+            )

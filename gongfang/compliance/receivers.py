@@ -5,9 +5,11 @@ the writing service's transaction, so a failure rolls the write back and the war
 behind the data. The affected objects are expressed as subqueries (the current occupants of an
 edited room, the rooms a person holds …), so mapping a write costs no query of its own.
 
-Known gap: a deleted room or person takes its own warnings with it (cascade), but the rooms a
-deleted person shared or the other offices of a deleted room's occupants are re-judged only by
-the next ``compliance_scan`` (the usual path, ending an occupancy, is re-checked at once).
+A deleted person or room takes its own warnings with it (cascade); what it leaves behind — the
+rooms a person shared, the other offices of a room's occupants — is read by :func:`on_pre_delete`
+while the row still exists and re-checked after the delete, in the same transaction. Moving or
+renaming a region, compound, building or floor re-checks the rooms, occupants and buildings whose
+labels, rule set (by region) or sums it changes.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from django.db.models import Q
 
 from ..registry.models import (
     Building,
+    Compound,
     Floor,
     LeadershipQuota,
     Occupancy,
     Organization,
     Person,
     Post,
+    Region,
     Room,
 )
 from .loader import NOTHING, Selection, held_rooms
@@ -66,6 +70,11 @@ RELEVANT: dict[type, frozenset[str]] = {
     ),
     Building: frozenset({"name", "compound", "usable_area", "height_class"}),
     LeadershipQuota: frozenset({"organization", "grade", "count"}),
+    # Where things stand: the rule set follows the region's path, labels carry compound and
+    # building names, a building's sums its floors.
+    Region: frozenset({"code", "parent", "path"}),
+    Compound: frozenset({"name", "region", "owner_org"}),
+    Floor: frozenset({"building"}),
 }
 
 
@@ -81,16 +90,37 @@ def _both(field: str, instance, before: dict, after: dict) -> list[int]:
     return _ids(before.get(field), after.get(field))
 
 
-def for_room(instance: Room, before: dict, after: dict, action: str) -> Selection:
-    floors = _both("floor", instance, before, after)
-    occupants = Q(
-        pk__in=Occupancy.objects.filter(ended_on__isnull=True, room_id=instance.pk).values(
-            "person_id"
+def _occupants(rooms: Q) -> Q:
+    """Persons who now hold one of the rooms matching ``rooms`` (a subquery)."""
+    return Q(
+        pk__in=Occupancy.objects.filter(
+            ended_on__isnull=True, room__in=Room.objects.filter(rooms).values("pk")
+        ).values("person_id")
+    )
+
+
+def on_pre_delete(sender, instance, **kwargs) -> None:
+    """Before a person or room is deleted (by its service or by a cascade), remember who and
+    what its current occupancies join: they are gone by the time the delete is re-checked."""
+    field, other = ("person_id", "room_id") if sender is Person else ("room_id", "person_id")
+    instance._held_by_occupancy = list(
+        Occupancy.objects.filter(ended_on__isnull=True, **{field: instance.pk}).values_list(
+            other, flat=True
         )
     )
+
+
+def for_room(instance: Room, before: dict, after: dict, action: str) -> Selection:
+    floors = _both("floor", instance, before, after)
+    if action == "delete":
+        # Its occupants: their other offices and their own verdicts (R2) change.
+        persons = _pk_in(_ids(*getattr(instance, "_held_by_occupancy", ())))
+        rooms = held_rooms(persons)
+    else:
+        persons, rooms = _occupants(Q(pk=instance.pk)), Q(pk=instance.pk)
     return Selection(
-        rooms=NOTHING if action == "delete" else Q(pk=instance.pk),
-        persons=NOTHING if action == "delete" else occupants,
+        rooms=rooms,
+        persons=persons,
         organizations=_pk_in(_both("organization", instance, before, after)),
         buildings=Q(pk__in=Floor.objects.filter(pk__in=floors).values("building_id"))
         if floors
@@ -108,7 +138,8 @@ def for_occupancy(instance: Occupancy, before: dict, after: dict, action: str) -
 
 def for_person(instance: Person, before: dict, after: dict, action: str) -> Selection:
     if action == "delete":
-        return Selection()
+        # The rooms he held: their remaining occupants are judged without him (R1).
+        return Selection.of(rooms=getattr(instance, "_held_by_occupancy", ()))
     persons = Q(pk=instance.pk)
     return Selection(rooms=held_rooms(persons), persons=persons)
 
@@ -132,10 +163,35 @@ def for_organization(instance: Organization, before: dict, after: dict, action: 
     )
 
 
+def _site(rooms: Q, buildings: Q) -> Selection:
+    """Rooms standing somewhere that moved or was renamed, their occupants (whose findings
+    list the rooms by label) and the buildings concerned."""
+    return Selection(rooms=rooms, persons=_occupants(rooms), buildings=buildings)
+
+
 def for_building(instance: Building, before: dict, after: dict, action: str) -> Selection:
     if action == "delete":
         return Selection()
-    return Selection(buildings=Q(pk=instance.pk))
+    return _site(Q(floor__building_id=instance.pk), Q(pk=instance.pk))
+
+
+def for_floor(instance: Floor, before: dict, after: dict, action: str) -> Selection:
+    if action == "delete":
+        return Selection()
+    return _site(Q(floor_id=instance.pk), _pk_in(_both("building", instance, before, after)))
+
+
+def for_compound(instance: Compound, before: dict, after: dict, action: str) -> Selection:
+    if action == "delete":
+        return Selection()
+    return _site(Q(floor__building__compound_id=instance.pk), Q(compound_id=instance.pk))
+
+
+def for_region(instance: Region, before: dict, after: dict, action: str) -> Selection:
+    if action == "delete":
+        return Selection()
+    # A new parent or code gives the subtree a new path, so other local standards may apply.
+    return Selection.region(path=after["path"])
 
 
 def for_quota(instance: LeadershipQuota, before: dict, after: dict, action: str) -> Selection:
@@ -150,6 +206,9 @@ MAPPERS: dict[type, Callable[..., Selection]] = {
     Organization: for_organization,
     Building: for_building,
     LeadershipQuota: for_quota,
+    Region: for_region,
+    Compound: for_compound,
+    Floor: for_floor,
 }
 
 
