@@ -5,6 +5,7 @@ SQLite is the zero-set-up default; set ``DATABASE_URL`` (e.g.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,7 +36,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "gongfang.framework",
-    "gongfang.scheduler",
     "gongfang.accounts",
     "gongfang.registry",
     "gongfang.standards",
@@ -91,13 +91,32 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout lets the web server and a loader share the file: readers never wait,
-    # a writer waits for the one that holds the file (a whole city's import holds it ~20 s).
+    # Several writers on the embedded default (DESIGN §7): WAL lets readers run beside the one
+    # writer; IMMEDIATE transactions take the write lock at BEGIN, so two transactions never
+    # both read and then fail to upgrade to writing ("database is locked" at once, whatever the
+    # timeout); the busy timeout then really waits for the writer before (a whole city's import
+    # holds the lock ~20 s).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 60,
+        "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too: an in-memory database shared between threads locks by table and
+    # ignores the busy timeout, so concurrency tests (and a real server started by a test)
+    # would not meet the database the product runs on.
+    # One file per test process, so two test runs on one machine never share a database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get(
+            "SQLITE_TEST_NAME",
+            str(Path(tempfile.gettempdir()) / f"gongfang-test-{os.getpid()}.sqlite3"),
+        )
+    }
+else:
+    # One test database per test process (test_<name>_<pid>), as for SQLite above.
+    DATABASES["default"]["TEST"] = {
+        "NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -186,10 +205,6 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-
-# Periodic jobs (gongfang/scheduler): `manage.py run_scheduler` checks this often for due jobs
-# and puts them on the task queue; their schedules are rows on the 定时任务 page.
-SCHEDULER_TICK_SECONDS = 30
 
 # Progress of running tasks, shared between the worker and the web processes through files:
 # a task's transaction hides its own rows from the page that polls it.

@@ -21,7 +21,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import CACHES, CONTENT_SECURITY_POLICY, DATABASES, PROGRESS_CACHE
+from .settings import CONTENT_SECURITY_POLICY, DATABASES
 
 
 def _required(name: str) -> str:
@@ -63,14 +63,4 @@ CSRF_COOKIE_SECURE = True
 CONTENT_SECURITY_POLICY = {
     **CONTENT_SECURITY_POLICY,
     "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True},
-}
-
-# Rate limits shared by every worker and web node (the default cache is per process; lockouts
-# are in the database anyway): ``python manage.py createcachetable`` once at installation.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "gongfang_cache",
-    },
-    PROGRESS_CACHE: CACHES[PROGRESS_CACHE],
 }

@@ -32,6 +32,11 @@ PURGE_EVENT = "audit.purge"
 # Never written to the trail, whatever the model: a password hash is no one's business.
 SENSITIVE_FIELDS = frozenset({"password"})
 
+# Recorded (a conflict names the versions in between) but not shown as a changed field.
+HIDDEN_IN_DIFF = frozenset({"version"})
+# How an empty value reads.
+EMPTY = "—"
+
 # Event name -> what a reader of the audit log sees; apps add theirs (register_event_labels).
 EVENT_LABELS: dict[str, str] = {
     "audit.export": "导出审计日志",
@@ -56,6 +61,22 @@ def _json_value(value):
     if isinstance(value, models.fields.files.FieldFile):
         return value.name or None
     return value
+
+
+def logged_value(field: models.Field | None, value) -> str:
+    """A value as stored in the change log (JSON), shown with its Chinese label if it is a code."""
+    if value is None or value == "":
+        return EMPTY
+    if field is not None and field.choices:
+        labels = {str(k): str(v) for k, v in field.flatchoices}
+        return labels.get(str(value), str(value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field is not None and field.is_relation:
+        return f"#{value}"
+    if isinstance(value, dict | list):
+        return "（结构化数据）"
+    return str(value)
 
 
 def serialize_object(instance: models.Model) -> dict:

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from .versions import parse_version
 from .widgets import APISelect
 
 
@@ -20,6 +21,11 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if self.instance.pk is not None and hasattr(self.instance, "version"):
+            # The version this form shows; a save based on an older one is refused.
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=self.instance.version
+            )
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and hasattr(field.queryset.model, "scope"):
                 field.queryset = self._scoped_choices(name, field.queryset.model, user)
@@ -44,6 +50,10 @@ class ScopedModelForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         """Skip ModelForm's instance validation: the service validates, once, in its transaction."""
+
+    def based_on_version(self) -> int | None:
+        """The version the user edited (None on a new object or a form without it)."""
+        return parse_version(self.cleaned_data.get("version"))
 
     def service_data(self) -> dict:
         return {

@@ -16,6 +16,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from .changelog import record_change, serialize_object
 from .models import ObjectChange
 from .signals import object_written
+from .versions import check_version
 
 OUT_OF_SCOPE = "该对象超出您的管辖范围，未保存。"
 
@@ -48,39 +49,57 @@ class ObjectService:
             return instance, self._save(actor=actor, instance=instance, before=None)
 
     def update(
-        self, *, actor, instance: models.Model, data: dict[str, Any]
+        self,
+        *,
+        actor,
+        instance: models.Model,
+        data: dict[str, Any],
+        expected_version: int | None = None,
     ) -> tuple[models.Model, list[str]]:
+        """Apply ``data`` to the row as it is now, locked, and save only what changed.
+
+        ``instance`` may be stale (read before the lock): the row is read again under its lock,
+        so a concurrent edit of other fields survives. ``expected_version`` is the version the
+        edit was based on (a form's hidden field, an API ``If-Match``): when the row has moved
+        on since, :class:`StaleObjectError` says what changed meanwhile and nothing is saved.
+        """
         self._require_perm(actor, "change")
         with transaction.atomic():
-            self._require_in_scope(actor, instance, "change")
-            before = serialize_object(instance)
+            current = self._lock(instance)
+            self._require_in_scope(actor, current, "change")
+            check_version(current, expected_version)
+            before = serialize_object(current)
             for name, value in data.items():
-                setattr(instance, name, value)
-            return instance, self._save(actor=actor, instance=instance, before=before)
+                setattr(current, name, value)
+            notices = self._save(actor=actor, instance=current, before=before)
+        _copy_state(current, instance)
+        return instance, notices
 
-    def delete(self, *, actor, instance: models.Model) -> None:
+    def delete(self, *, actor, instance: models.Model, expected_version: int | None = None) -> None:
         self._require_perm(actor, "delete")
         with transaction.atomic():
-            self._require_in_scope(actor, instance, "delete")
-            before = serialize_object(instance)
-            pk = instance.pk
+            current = self._lock(instance)
+            self._require_in_scope(actor, current, "delete")
+            check_version(current, expected_version)
+            before = serialize_object(current)
+            pk = current.pk
             try:
-                instance.delete()
+                current.delete()
             except (ProtectedError, RestrictedError) as exc:
-                raise ValidationError(protected_message(instance, exc)) from exc
-            instance.pk = pk
+                raise ValidationError(protected_message(current, exc)) from exc
+            current.pk = pk
             record_change(
-                actor=actor, instance=instance, action=ObjectChange.Action.DELETE, before=before
+                actor=actor, instance=current, action=ObjectChange.Action.DELETE, before=before
             )
             object_written.send(
                 sender=self.model,
-                instance=instance,
+                instance=current,
                 before=before,
                 after=None,
                 actor=actor,
                 action=ObjectChange.Action.DELETE,
             )
-            instance.pk = None
+        instance.pk = None
 
     # Internals ------------------------------------------------------------------------------
     def _save(self, *, actor, instance: models.Model, before: dict | None) -> list[str]:
@@ -88,7 +107,10 @@ class ObjectService:
         instance.full_clean()
         self._check_references(actor, instance, before)
         self.validate(actor=actor, instance=instance, before=before)
-        instance.save()
+        if before is None:
+            instance.save()
+        else:
+            _save_changed_fields(instance)
         notices = self.after_save(actor=actor, instance=instance, before=before)
         # Re-check after the write: the new values must still lie inside the writer's scope.
         permission = "add" if before is None else "change"
@@ -124,6 +146,16 @@ class ObjectService:
         if errors:
             raise ValidationError(errors)
 
+    def _lock(self, instance: models.Model) -> models.Model:
+        """The row as committed now, locked until the transaction ends (PostgreSQL: ``FOR
+        UPDATE``; SQLite: the immediate transaction already holds the write lock)."""
+        try:
+            return self.model._base_manager.select_for_update().get(pk=instance.pk)
+        except self.model.DoesNotExist:
+            raise ValidationError(
+                f"该{self.model._meta.verbose_name}已被他人删除，未保存。"
+            ) from None
+
     def _require_perm(self, actor, action: str) -> None:
         if not actor.has_model_perm(self.model, action):
             raise PermissionDenied(
@@ -136,6 +168,43 @@ class ObjectService:
 
 
 ACTION_NAMES = {"view": "查看", "add": "新建", "change": "修改", "delete": "删除"}
+
+
+def _loaded_values(instance: models.Model) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _save_changed_fields(instance: models.Model) -> None:
+    """Write only the fields whose value differs from the row as read (kept by ``from_db``),
+    and raise the version by one; an edit that changed nothing writes nothing."""
+    loaded = getattr(instance, "_loaded_values", None)
+    if loaded is None:
+        instance.save()
+        return
+    changed = [
+        f.name
+        for f in instance._meta.concrete_fields
+        if not f.primary_key and loaded.get(f.attname) != getattr(instance, f.attname)
+    ]
+    if not changed:
+        return
+    names = {f.name for f in instance._meta.concrete_fields}
+    if "version" in names:
+        instance.version = loaded["version"] + 1
+        changed.append("version")
+    if "updated_at" in names:
+        changed.append("updated_at")
+    instance.save(update_fields=changed)
+    instance._loaded_values = _loaded_values(instance)
+
+
+def _copy_state(source: models.Model, target: models.Model) -> None:
+    """Give the caller's (possibly stale) instance the values just saved."""
+    if source is target:
+        return
+    for name, value in _loaded_values(source).items():
+        setattr(target, name, value)
+    target._loaded_values = getattr(source, "_loaded_values", None)
 
 
 def protected_message(instance: models.Model, exc: ProtectedError | RestrictedError) -> str:

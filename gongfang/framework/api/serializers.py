@@ -34,7 +34,7 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 # Validators that only say "this is not text" — parsing, so they stay on the serializer.
 PARSING_VALIDATORS = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
 # Model fields that close the output, after the model's own fields.
-TRAILING_FIELDS = ("created_at", "updated_at")
+TRAILING_FIELDS = ("version", "created_at", "updated_at")
 
 
 def api_detail_url(obj: models.Model, request=None) -> str:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import renderers, viewsets
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, status, viewsets
+from rest_framework.exceptions import APIException, ValidationError
 
 from ..services import service_for
+from ..versions import StaleObjectError, etag, parse_version
 from .exceptions import as_api_error
 from .permissions import action_for
 from .schema import ObjectSchema
@@ -49,6 +52,23 @@ class ScopedViewSetMixin:
             return queryset.none()
         return queryset.restrict(self.request.user, action_for(self.request.method))
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Every answer carrying one object carries its version as ``ETag``."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        instance = getattr(self, "_etag_instance", None)
+        if (
+            instance is not None
+            and response.status_code < 300
+            and instance.pk is not None
+            and hasattr(instance, "version")
+        ):
+            response["ETag"] = etag(instance)
+        return response
+
+    def get_object(self) -> models.Model:
+        self._etag_instance = super().get_object()
+        return self._etag_instance
+
     @property
     def ordering_fields(self) -> list[str]:
         """Every concrete field of the model may sort the list (``?ordering=-usable_area``)."""
@@ -63,8 +83,53 @@ class ReadOnlyObjectViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve, inside the account's scope."""
 
 
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "If-Match 所指的版本不是该对象的当前版本，未保存。"
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "修改和删除须在 If-Match 请求头中给出所依据的版本（先读取对象，取其 ETag）。"
+    default_code = "precondition_required"
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        '所依据的版本：读取对象时响应头 ETag 的值（如 "3"）。版本已变则返回 412，不保存；'
+        "不给出时按当前版本修改（系统设置可要求必须给出，否则返回 428）。"
+    ),
+)
+STALE_RESPONSE = OpenApiResponse(description="对象已被他人修改（版本不符），未保存")
+
+
+def expected_version(request) -> int | None:
+    """The version named by ``If-Match`` (None for ``*`` or no header, when allowed)."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        if getattr(settings, "API_REQUIRE_IF_MATCH", False):
+            raise PreconditionRequired()
+        return None
+    if header == "*":
+        return None
+    tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
+    version = parse_version(tag)
+    if version is None:
+        raise PreconditionFailed(f"If-Match 的值“{header[:40]}”不是本系统给出的版本标记。")
+    return version
+
+
 class ObjectViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    """List, retrieve, create, update, delete: reads scoped, writes through the model's service."""
+    """List, retrieve, create, update, delete: reads scoped, writes through the model's service.
+
+    Single objects carry their version as ``ETag``; ``PUT``/``PATCH``/``DELETE`` honour
+    ``If-Match`` (412 when the object has moved on since).
+    """
 
     @property
     def service(self):
@@ -85,6 +150,7 @@ class ObjectViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
             raise self._api_error(exc, serializer) from exc
         instance._api_notices = notices
         serializer.instance = instance
+        self._etag_instance = instance
 
     def perform_update(self, serializer) -> None:
         try:
@@ -92,18 +158,38 @@ class ObjectViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
                 actor=self.request.user,
                 instance=serializer.instance,
                 data=dict(serializer.validated_data),
+                expected_version=expected_version(self.request),
             )
+        except StaleObjectError as exc:
+            raise PreconditionFailed(exc.messages[0]) from exc
         except DjangoValidationError as exc:
             raise self._api_error(exc, serializer) from exc
         instance._api_notices = notices
         serializer.instance = instance
 
-    @extend_schema(responses={204: OpenApiResponse(description="已删除，无响应内容")})
+    @extend_schema(parameters=[IF_MATCH], responses={412: STALE_RESPONSE})
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(parameters=[IF_MATCH], responses={412: STALE_RESPONSE})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={204: OpenApiResponse(description="已删除，无响应内容"), 412: STALE_RESPONSE},
+    )
     def destroy(self, request, *args, **kwargs):
         return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance: models.Model) -> None:
         try:
-            self.service.delete(actor=self.request.user, instance=instance)
+            self.service.delete(
+                actor=self.request.user,
+                instance=instance,
+                expected_version=expected_version(self.request),
+            )
+        except StaleObjectError as exc:
+            raise PreconditionFailed(exc.messages[0]) from exc
         except DjangoValidationError as exc:
             raise self._api_error(exc) from exc

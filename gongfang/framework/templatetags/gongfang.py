@@ -16,10 +16,10 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import masking
+from ..changelog import EMPTY, HIDDEN_IN_DIFF, logged_value
 
 register = template.Library()
 
-EMPTY = "—"
 
 
 # Numbers -----------------------------------------------------------------------------------------
@@ -224,22 +224,6 @@ def _field_label(model: type[models.Model] | None, name: str) -> tuple[str, mode
     return str(getattr(field, "verbose_name", name)), field
 
 
-def _logged_value(field: models.Field | None, value: Any) -> str:
-    """A value as stored in the change log (JSON), shown with its Chinese label if it is a code."""
-    if value is None or value == "":
-        return EMPTY
-    if field is not None and field.choices:
-        labels = {str(k): str(v) for k, v in field.flatchoices}
-        return labels.get(str(value), str(value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if field is not None and field.is_relation:
-        return f"#{value}"
-    if isinstance(value, dict | list):
-        return "（结构化数据）"
-    return str(value)
-
-
 @register.simple_tag(takes_context=True)
 def change_rows(context, change, all_fields: bool = False, where: str = "detail") -> list[dict]:
     """The fields of one change-log row: label, before, after, whether it changed.
@@ -258,6 +242,8 @@ def change_rows(context, change, all_fields: bool = False, where: str = "detail"
     keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
     rows = []
     for key in keys:
+        if key in HIDDEN_IN_DIFF:
+            continue
         changed = before.get(key) != after.get(key)
         if not (changed or all_fields):
             continue
@@ -267,10 +253,10 @@ def change_rows(context, change, all_fields: bool = False, where: str = "detail"
                 "name": key,
                 "label": label,
                 "before": (
-                    _logged_value(field, shown_before.get(key)) if change.prechange_data else ""
+                    logged_value(field, shown_before.get(key)) if change.prechange_data else ""
                 ),
                 "after": (
-                    _logged_value(field, shown_after.get(key)) if change.postchange_data else ""
+                    logged_value(field, shown_after.get(key)) if change.postchange_data else ""
                 ),
                 "changed": changed,
             }

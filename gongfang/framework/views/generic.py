@@ -280,7 +280,10 @@ class ObjectEditView(BaseObjectView):
                     obj, notices = service.create(actor=request.user, data=form.service_data())
                 else:
                     obj, notices = service.update(
-                        actor=request.user, instance=instance, data=form.service_data()
+                        actor=request.user,
+                        instance=instance,
+                        data=form.service_data(),
+                        expected_version=form.based_on_version(),
                     )
             except ValidationError as exc:
                 apply_errors(form, exc)
