@@ -15,8 +15,10 @@ from csp.constants import NONE, SELF
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "gongfang-development-key-change-me-in-production")
-DEBUG = os.environ.get("DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# Off unless a developer turns it on (`make dev`: DEBUG=1): Django's debug pages show code,
+# settings and the URL list to anyone.
+DEBUG = os.environ.get("DEBUG", "0") == "1"
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -157,6 +159,12 @@ AXES_RESET_ON_SUCCESS = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "gongfang.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "gongfang.framework.middleware.client_address"
+# Reverse proxies (addresses or networks, comma-separated in the environment) whose
+# X-Forwarded-For / X-Real-IP name the client; from any other peer those headers are ignored
+# and the socket address counts (framework/middleware.py: client_address).
+TRUSTED_PROXIES = [
+    entry.strip() for entry in os.environ.get("TRUSTED_PROXIES", "").split(",") if entry.strip()
+]
 # Logins and logouts are in our one audit trail (ObjectChange), not in a second log of axes.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
@@ -249,7 +257,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
+# whitenoise serves STATIC_ROOT (what collectstatic wrote) with DEBUG off, compressed copies
+# included; production adds hashed names (settings_production.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
@@ -287,11 +301,16 @@ SPECTACULAR_SETTINGS = {
 
 DJANGO_TABLES2_TEMPLATE = "framework/table.html"
 
+# Everything to standard error, with time and source: the server's journal keeps it. Errors a
+# user only sees as the 500 page (django.request) are logged here with their traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "formatters": {
+        "plain": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
 # The audit trail is kept at least this long; audit_purge refuses to cut younger entries.
