@@ -285,6 +285,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": API_TOKEN_RATE},
 }
 
+# Writes through the API name the version they are based on (If-Match, DESIGN §7): optional by
+# default (a write without it applies to the current version, changed fields only); True
+# answers 428 to a PUT/PATCH/DELETE without it.
+API_REQUIRE_IF_MATCH = os.environ.get("API_REQUIRE_IF_MATCH", "0") == "1"
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "公房 gongfang API",
     "DESCRIPTION": "党政机关办公用房与公务用车管理系统的对接接口",

@@ -112,7 +112,7 @@ def expected_version(request) -> int | None:
     """The version named by ``If-Match`` (None for ``*`` or no header, when allowed)."""
     header = request.headers.get("If-Match", "").strip()
     if not header:
-        if getattr(settings, "API_REQUIRE_IF_MATCH", False):
+        if settings.API_REQUIRE_IF_MATCH:
             raise PreconditionRequired()
         return None
     if header == "*":
