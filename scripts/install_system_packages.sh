@@ -6,12 +6,13 @@
 #   nodejs npm                                          npm ci for the front-end libraries
 #   chromium chromium-driver                            end-to-end tests (Playwright drives it)
 #   fonts-noto-cjk                                      Chinese text in browser screenshots
+#   wrk                                                 HTTP load for bench/bench_load.py
 #
 # Runs apt-get as root, through sudo otherwise. Usage: scripts/install_system_packages.sh
 set -euo pipefail
 
 PACKAGES=(python3 python3-venv python3-dev build-essential nodejs npm chromium chromium-driver
-  fonts-noto-cjk)
+  fonts-noto-cjk wrk)
 
 installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = "installed" ]
