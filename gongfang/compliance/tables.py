@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from ..framework.tables import AreaColumn, BaseTable, RelatedColumn
+from ..framework.tables import AreaColumn, BaseTable, DateColumn, RelatedColumn
 from .models import State, Warning
 
 STATE_CSS = {
@@ -41,9 +41,9 @@ class WarningTable(BaseTable):
     state = tables.Column(verbose_name="状态")
     excess_area = AreaColumn(verbose_name="超标面积（m²）")
     mode = tables.Column(verbose_name="整改方式")
-    deadline = tables.DateColumn(verbose_name="整改期限", format="Y-m-d")
-    first_found_at = tables.DateTimeColumn(verbose_name="首次发现", format="Y-m-d")
-    last_checked_at = tables.DateTimeColumn(verbose_name="最近核查", format="Y-m-d H:i")
+    deadline = DateColumn(verbose_name="整改期限", format="Y-m-d")
+    first_found_at = DateColumn(verbose_name="首次发现", format="Y-m-d")
+    last_checked_at = DateColumn(verbose_name="最近核查", format="Y-m-d H:i")
     reopened_count = tables.Column(verbose_name="重新出现")
 
     default_columns = (

@@ -10,6 +10,7 @@ from ..framework.tables import (
     ActionsColumn,
     AreaColumn,
     BaseTable,
+    DateColumn,
     LinkedColumn,
     NumberColumn,
     RelatedColumn,
@@ -58,7 +59,7 @@ class OrganizationTable(BaseTable):
     staffing_quota = NumberColumn(verbose_name="行政编制")
     institution_staffing_quota = NumberColumn(verbose_name="事业编制")
     status = tables.Column(verbose_name="状态")
-    abolished_on = tables.DateColumn(verbose_name="撤销/合并日期", format="Y-m-d")
+    abolished_on = DateColumn(verbose_name="撤销/合并日期", format="Y-m-d")
     actions = ActionsColumn()
 
     default_columns = ("name", "kind", "level", "region", "parent", "staffing_quota", "status")
@@ -225,7 +226,7 @@ class RoomTable(BaseTable):
     building_area = AreaColumn(verbose_name="建筑面积（m²）")
     organization = RelatedColumn(verbose_name="使用单位", order_by="organization__name")
     status = tables.Column(verbose_name="状态")
-    status_since = tables.DateColumn(verbose_name="状态起始日期", format="Y-m-d")
+    status_since = DateColumn(verbose_name="状态起始日期", format="Y-m-d")
     actions = ActionsColumn()
 
     default_columns = (
@@ -270,7 +271,7 @@ class PersonTable(BaseTable):
     rank_title = tables.Column(verbose_name="职级名称")
     staffing_kind = tables.Column(verbose_name="编制类型")
     employment_status = tables.Column(verbose_name="在职状态")
-    status_changed_on = tables.DateColumn(verbose_name="状态变动日期", format="Y-m-d")
+    status_changed_on = DateColumn(verbose_name="状态变动日期", format="Y-m-d")
     phone = tables.Column(verbose_name="联系电话", orderable=False)
     actions = ActionsColumn()
 
@@ -309,8 +310,8 @@ class PostTable(BaseTable):
     organization = RelatedColumn(verbose_name="兼职单位", order_by="organization__name")
     position = LinkedColumn(verbose_name="兼任职务")
     grade = tables.Column(verbose_name="兼任职级")
-    started_on = tables.DateColumn(verbose_name="起始日期", format="Y-m-d")
-    ended_on = tables.DateColumn(verbose_name="终止日期", format="Y-m-d")
+    started_on = DateColumn(verbose_name="起始日期", format="Y-m-d")
+    ended_on = DateColumn(verbose_name="终止日期", format="Y-m-d")
     actions = ActionsColumn()
 
     default_columns = ("person", "organization", "position", "grade", "started_on", "ended_on")
@@ -343,8 +344,8 @@ class OccupancyTable(BaseTable):
         order_by=("room__floor__building__compound__name", "room__floor__building__name"),
     )
     room_area = AreaColumn(verbose_name="房间使用面积（m²）", accessor="room__usable_area")
-    started_on = tables.DateColumn(verbose_name="起始日期", format="Y-m-d", linkify=True)
-    ended_on = tables.DateColumn(verbose_name="终止日期", format="Y-m-d")
+    started_on = DateColumn(verbose_name="起始日期", format="Y-m-d", linkify=True)
+    ended_on = DateColumn(verbose_name="终止日期", format="Y-m-d")
     is_primary = tables.BooleanColumn(verbose_name="主要办公室", yesno="是,否")
     actions = ActionsColumn()
 
