@@ -1,6 +1,12 @@
-"""URL map: pages per app, the REST API under /api/, its schema and offline Swagger UI."""
+"""URL map: pages per app, the REST API under /api/, its schema and offline Swagger UI; error
+answers in Chinese (HTML pages, JSON under /api/)."""
 
 from django.urls import include, path
+
+handler400 = "gongfang.framework.views.errors.bad_request"
+handler403 = "gongfang.framework.views.errors.permission_denied"
+handler404 = "gongfang.framework.views.errors.page_not_found"
+handler500 = "gongfang.framework.views.errors.server_error"
 
 urlpatterns = [
     path("", include("gongfang.registry.urls")),
