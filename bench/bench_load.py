@@ -1,7 +1,12 @@
 """Load on the real server: gunicorn (2 workers, DEBUG off) driven by wrk over loopback.
 
     .venv/bin/python bench/bench_load.py [--reuse] [--port 8105] [--duration 20]
-        [--levels 10,25,50] [--writers 20] [--skip-read] [--skip-write]
+        [--levels 10,25,50] [--per-page] [--writers 20] [--write-duration 20]
+        [--skip-read] [--skip-write] [--database-url URL] [--sqlite PATH]
+
+gunicorn runs with the project's configuration (gongfang/gunicorn_conf.py, when present) with
+its bind address and worker count overridden; its log, with the tracebacks of any 500, is
+/tmp/gongfang-bench-gunicorn-<port>.log, and the most frequent exceptions in it are printed.
 
 Readers: the zaozhuang demo city on PostgreSQL (database ``gongfang_bench_load``, rebuilt unless
 ``--reuse`` finds it built). The bench signs in as ``zz_bureau`` through the login form and its
@@ -140,7 +145,7 @@ class Result:
 
 
 # Databases ------------------------------------------------------------------------------------
-def manage(database_url: str, *args: str, quiet: bool = True) -> str:
+def manage(database_url: str, *args: str) -> str:
     """Run ``manage.py`` on the given database (DEBUG off); its output."""
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0"}
     env["DJANGO_SETTINGS_MODULE"] = "gongfang.settings"
