@@ -31,8 +31,16 @@ from ..registry.models import (
     Region,
     Room,
 )
+from ..standards.models import (
+    Clause,
+    GradeEquivalence,
+    OfficeLimit,
+    RuleParameter,
+    ServiceAllowance,
+    StandardVersion,
+)
 from .loader import NOTHING, Selection, held_rooms
-from .services import check
+from .services import check, queue_standard_recheck
 
 logger = logging.getLogger(__name__)
 
@@ -212,6 +220,13 @@ MAPPERS: dict[type, Callable[..., Selection]] = {
 }
 
 
+def _only_notes(before: dict | None, after: dict | None) -> bool:
+    """An edit of a version's notes alone (nothing a verdict or its record reads)."""
+    before, after = before or {}, after or {}
+    changed = {k for k in {*before, *after} if before.get(k) != after.get(k)}
+    return changed <= {"notes", "version"}
+
+
 def affected(sender: type, instance, before: dict | None, after: dict | None, action: str):
     """The selection a write of ``instance`` must re-check, or None when it changes nothing."""
     mapper = MAPPERS.get(sender)
@@ -225,7 +240,36 @@ def affected(sender: type, instance, before: dict | None, after: dict | None, ac
     return mapper(instance, before, after, action)
 
 
+# A standard's edit re-judges whole regions: too much for the writing request, so it goes to the
+# queue. Every field of a version or row can change a verdict or the rule set a warning records.
+STANDARD_ROWS = (OfficeLimit, GradeEquivalence, ServiceAllowance, RuleParameter, Clause)
+
+
+def standard_places(sender: type, instance, before: dict, after: dict) -> tuple[int, list[str]]:
+    """The version an edit of a standard belongs to, and the region paths it applies to (before
+    and after the edit; "" for a national version: everywhere)."""
+    if sender is StandardVersion:
+        versions = {instance.pk: _both("region", instance, before, after) or [None]}
+        version_id = instance.pk
+    else:
+        ids = _both("version", instance, before, after)
+        regions = dict(StandardVersion.objects.filter(pk__in=ids).values_list("pk", "region_id"))
+        versions = {vid: [regions.get(vid)] for vid in ids}
+        version_id = instance.version_id
+    region_ids = {r for rs in versions.values() for r in rs}
+    paths = list(Region.objects.filter(pk__in=region_ids - {None}).values_list("path", flat=True))
+    if None in region_ids:
+        paths.append("")
+    return version_id, paths
+
+
 def on_object_written(sender, instance, before, after, actor, action, **kwargs) -> None:
+    if sender is StandardVersion or sender in STANDARD_ROWS:
+        if sender is StandardVersion and action == "update" and _only_notes(before, after):
+            return
+        version_id, paths = standard_places(sender, instance, before or {}, after or {})
+        queue_standard_recheck(version_id=version_id, paths=paths)
+        return
     selection = affected(sender, instance, before, after, action)
     if selection is None or selection.is_empty:
         return

@@ -46,6 +46,7 @@ change log with who, from, to, the mode, deadline, reason and approver.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -53,13 +54,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from ..accounts.models import User
 from ..accounts.roles import Role
 from ..framework import clock
 from ..framework.changelog import record_event, record_events
 from ..framework.models import ObjectChange
+from ..framework.progress import set_progress
 from ..registry.models import Compound, Organization, Region
+from ..standards.selectors import recheck_key
 from .filtersets import overdue_q
 from .loader import NOTHING, Selection, load_facts
 from .models import Mode, State, Subject, Warning
@@ -319,6 +323,16 @@ def scan(
         roots: Iterable[Region] = [Region.objects.get(code=region_code)]
     else:
         roots = Region.objects.filter(parent__isnull=True).order_by("code")
+    return scan_roots(roots, today=today, progress=progress)
+
+
+def scan_roots(
+    roots: Iterable[Region],
+    *,
+    today: datetime.date | None = None,
+    progress: Callable[[str, Outcome], None] | None = None,
+) -> Outcome:
+    """A full scan of the subtrees of ``roots``, batch by batch (one transaction each)."""
     total = Outcome()
     for root in roots:
         for label, selection in scan_batches(root):
@@ -355,6 +369,72 @@ def flag_overdue(*, today: datetime.date | None = None) -> tuple[int, int]:
     if entries:
         record_events(actor=None, entries=entries)
     return len(overdue), len(entries)
+
+
+def place_roots(paths: Iterable[str]) -> list[Region]:
+    """The regions whose subtrees cover ``paths`` ("" is everywhere), none inside another."""
+    paths = set(paths)
+    if "" in paths:
+        return list(Region.objects.filter(parent__isnull=True).order_by("code"))
+    outer = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return list(Region.objects.filter(path__in=outer).order_by("path"))
+
+
+def places_label(paths: Iterable[str], roots: list[Region]) -> str:
+    return "全国" if "" in set(paths) else "、".join(r.name for r in roots)
+
+
+def recheck_standard_places(*, version_id: int, paths: list[str]) -> str:
+    """Re-judge the places an edited standard version applies to (the region subtrees
+    ``paths``), recording progress where the version's page reads it."""
+    roots = place_roots(paths)
+    places = places_label(paths, roots)
+    key = recheck_key(version_id)
+    total_batches = sum(len(scan_batches(root)) for root in roots)
+    started = time.perf_counter()
+    done = 0
+
+    def step(label: str, outcome: Outcome) -> None:
+        nonlocal done
+        done += 1
+        set_progress(
+            key, state="running", places=places, done=done, total=total_batches, label=label
+        )
+
+    set_progress(key, state="running", places=places, done=0, total=total_batches, label="")
+    try:
+        total = scan_roots(roots, today=clock.today(), progress=step)
+    except Exception as exc:
+        set_progress(key, state="failed", places=places, message=str(exc))
+        raise
+    set_progress(
+        key,
+        state="done",
+        places=places,
+        done=total_batches,
+        total=total_batches,
+        rooms=total.rooms,
+        persons=total.persons,
+        opened=total.opened,
+        reopened=total.reopened,
+        resolved=total.resolved,
+        seconds=time.perf_counter() - started,
+        finished=timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M:%S"),
+    )
+    return f"{places}：新增 {total.opened}，重新出现 {total.reopened}，自动解除 {total.resolved}。"
+
+
+def queue_standard_recheck(*, version_id: int, paths: list[str]) -> None:
+    """After the writing transaction commits, put the re-check of ``paths`` on the queue and
+    show it as queued on the version's page (nothing if the write rolls back)."""
+    from .tasks import recheck_standard
+
+    def enqueue() -> None:
+        places = places_label(paths, place_roots(paths))
+        set_progress(recheck_key(version_id), state="queued", places=places, done=0, total=0)
+        recheck_standard.enqueue(version_id=version_id, paths=sorted(set(paths)))
+
+    transaction.on_commit(enqueue)
 
 
 # Life cycle -----------------------------------------------------------------------------------------

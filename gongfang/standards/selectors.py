@@ -445,3 +445,17 @@ def explain(ruleset: RuleSet) -> dict[str, Any]:
         "missing_params": [k for k in PARAM_KEYS if k not in ruleset.params],
         "record": ruleset.as_record(),
     }
+
+
+# Re-judging after an edit --------------------------------------------------------------------------
+def recheck_key(version_id: int) -> str:
+    """Where the background re-check after an edit of the version records its progress (the
+    compliance app runs it; this page only reads it)."""
+    return f"standards:recheck:{version_id}"
+
+
+def recheck_progress(version: StandardVersion) -> dict[str, Any] | None:
+    """The latest re-check of the places ``version`` applies to: state, batches done, figures."""
+    from ..framework.progress import get_progress
+
+    return get_progress(recheck_key(version.pk))

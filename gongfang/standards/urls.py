@@ -34,6 +34,11 @@ VERSION_PAGES = {
 
 urlpatterns = [
     path("effective/", views.EffectiveView.as_view(), name="effective"),
+    path(
+        "versions/<int:pk>/recheck/",
+        views.StandardVersionRecheckView.as_view(),
+        name="standardversion_recheck",
+    ),
     *model_urls("versions", "StandardVersion", VERSION_PAGES),
     *model_urls("office-limits", "OfficeLimit", views.ROW_PAGES[OfficeLimit]),
     *model_urls("grade-equivalences", "GradeEquivalence", views.ROW_PAGES[GradeEquivalence]),

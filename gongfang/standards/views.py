@@ -51,7 +51,17 @@ class StandardVersionView(ObjectView):
             "can_change": detail["can_write"],
             "can_delete": detail["can_write"],
             "national_read_only": NATIONAL_READ_ONLY,
+            "recheck": selectors.recheck_progress(obj),
         }
+
+
+class StandardVersionRecheckView(StandardVersionView):
+    """The re-check card alone, polled by the version's page while the re-check runs."""
+
+    def get(self, request, pk):
+        obj = self.get_object(pk)
+        context = {"object": obj, "recheck": selectors.recheck_progress(obj)}
+        return render(request, "standards/htmx/recheck.html", context)
 
 
 class StandardVersionEditView(ObjectEditView):
