@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "gongfang.framework",
+    "gongfang.scheduler",
     "gongfang.accounts",
     "gongfang.registry",
     "gongfang.standards",
@@ -213,6 +214,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Periodic jobs (gongfang/scheduler): `manage.py run_scheduler` checks this often for due jobs
+# and puts them on the task queue; their schedules are rows on the 定时任务 page.
+SCHEDULER_TICK_SECONDS = 30
 
 # Progress of running tasks, shared between the worker and the web processes through files:
 # a task's transaction hides its own rows from the page that polls it.
