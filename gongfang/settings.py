@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "gongfang.ledger",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
 ]
 
 MIDDLEWARE = [
@@ -205,31 +208,69 @@ UPLOAD_MAX_SIZE = 20 * 1024 * 1024
 LEDGER_IMPORT_MAX_BYTES = 50 * 1024 * 1024
 LEDGER_IMPORT_MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 LEDGER_IMPORT_SYNC_MAX_ROWS = 2000
+# A running import renews its lease every HEARTBEAT seconds; one whose lease has run out for
+# LEASE seconds is taken for dead and marked failed (services.reclaim_stuck_batches).
+LEDGER_IMPORT_HEARTBEAT_SECONDS = 10
+LEDGER_IMPORT_LEASE_SECONDS = 90
 
-# Background work (ledger imports): django-tasks with its database backend; `manage.py
-# db_worker` runs the queue (make demo starts one).
+# Redis (optional; several web nodes): the rate-limit and progress caches and, with
+# TASK_BACKEND=rq, the task queue. Without it all of these live in the database or on disk.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+
+# Background work (ledger imports, periodic jobs): django-tasks with its database backend and
+# `manage.py db_worker` by default; TASK_BACKEND=rq puts the queue in Redis (django-tasks-rq),
+# run by `manage.py rqworker --job-class django_tasks_rq.Job`. make serve starts the right one.
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "db").strip() or "db"
+TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+if TASK_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASK_BACKEND 只能是 db 或 rq，现为“{TASK_BACKEND}”。")
+if TASK_BACKEND == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("TASK_BACKEND=rq 时须设置 REDIS_URL（如 redis://127.0.0.1:6379/0）。")
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "BACKEND": TASK_BACKENDS[TASK_BACKEND],
         "QUEUES": ["default"],
     }
 }
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 
 # Periodic jobs (gongfang/scheduler): `manage.py run_scheduler` checks this often for due jobs
 # and puts them on the task queue; their schedules are rows on the 定时任务 page.
 SCHEDULER_TICK_SECONDS = 30
 
-# Progress of running tasks, shared between the worker and the web processes through files:
-# a task's transaction hides its own rows from the page that polls it.
+# The default cache (rate limits: DRF's throttle of /api/token/) is shared by every process and
+# node: in the database (table created by migrate, ledger/apps.py) or in Redis. Sessions are in
+# the database (Django's default SESSION_ENGINE). Progress of running tasks lives outside the
+# database, whose transaction hides a task's own rows from the page that polls it: in Redis, or
+# in files (one machine; several nodes need REDIS_URL).
 PROGRESS_CACHE = "progress"
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    PROGRESS_CACHE: {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(BASE_DIR / "var" / "cache" / "progress"),
-        "TIMEOUT": 24 * 3600,
-    },
-}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "gongfang",
+        },
+        PROGRESS_CACHE: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "gongfang-progress",
+            "TIMEOUT": 24 * 3600,
+        },
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "gongfang_cache",
+        },
+        PROGRESS_CACHE: {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / "var" / "cache" / "progress"),
+            "TIMEOUT": 24 * 3600,
+        },
+    }
 
 # Headers for every response (production adds HSTS and secure cookies, settings_production.py).
 X_FRAME_OPTIONS = "DENY"

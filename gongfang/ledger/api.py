@@ -3,7 +3,8 @@
 - ``imports/`` (``api:ledger:importbatch-list`` / ``-detail``): the account's own import batches;
   ``POST`` uploads a file (multipart ``file``, ``mode``, ``sheet``) and checks it without writing;
   ``imports/<id>/commit/`` writes a checked batch, ``imports/<id>/revert/`` undoes a written one,
-  ``imports/<id>/file/`` returns the file as uploaded. Everything goes through ``services``.
+  ``imports/<id>/retry/`` runs a failed batch's stage again, ``imports/<id>/discard/`` gives it
+  up, ``imports/<id>/file/`` returns the file as uploaded. Everything goes through ``services``.
 - ``export/?sheet=<key>&format=xlsx|csv&<filters>`` (``api:ledger:export``): one sheet's rows,
   filtered by the same filterset as its registry list, in the importer's layout; without
   ``sheet``, the whole ledger of the account's scope as one workbook.
@@ -124,6 +125,18 @@ class ImportModeField(serializers.ChoiceField):
     pass
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": ["", *ImportBatch.Stage.values],
+        "description": _choices_text(ImportBatch.Stage.choices) + "；空：尚未开始处理",
+    },
+    component_name="ImportStageEnum",
+)
+class ImportStageField(serializers.ChoiceField):
+    pass
+
+
 def _result(batch: ImportBatch, name: str, default):
     return (batch.result or {}).get(name, default)
 
@@ -132,7 +145,9 @@ class ImportBatchSerializer(serializers.ModelSerializer):
     """导入批次：上传的文件、检查结果（各表计数、错误、将被修改的记录、提示）与处理状态。
 
     上传后先检查、不写入（status = previewed 或 invalid）；确认导入后为 committed；
-    撤销后为 reverted。大文件在后台处理，处理期间 progress 给出进度。"""
+    撤销后为 reverted。大文件在后台处理，处理期间 progress 给出进度，处理进程每隔一段时间
+    续租（heartbeat_at、lease_expires_at）；进程中断、租约到期的批次变为 failed（message
+    说明最后心跳时间），未写入任何数据，可重试（retry）或放弃（discard，变为 discarded）。"""
 
     url = DetailURLField()
     display = serializers.CharField(source="__str__", read_only=True, label="名称")
@@ -145,6 +160,9 @@ class ImportBatchSerializer(serializers.ModelSerializer):
         source="get_mode_display", read_only=True, label="导入方式（名称）"
     )
     running = serializers.BooleanField(read_only=True, label="处理中")
+    stage = ImportStageField(
+        choices=ImportBatch.Stage.choices, read_only=True, label="处理阶段", allow_blank=True
+    )
     counts = serializers.SerializerMethodField(label="各工作表计数")
     errors = serializers.SerializerMethodField(label="错误（最多 1000 条）")
     error_count = serializers.SerializerMethodField(label="错误总数")
@@ -170,6 +188,10 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "status",
             "status_display",
             "running",
+            "stage",
+            "worker",
+            "heartbeat_at",
+            "lease_expires_at",
             "row_count",
             "background",
             "user_name",
@@ -330,7 +352,13 @@ class ImportBatchViewSet(
     permission_classes = [ImportBatchPermission]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     # viewset action -> the ImportBatch action it needs (unknown: read).
-    ACTIONS = {"create": "add", "commit": "add", "revert": "delete"}
+    ACTIONS = {
+        "create": "add",
+        "commit": "add",
+        "revert": "delete",
+        "retry": "add",
+        "discard": "add",
+    }
 
     @property
     def batch_action(self) -> str:
@@ -348,6 +376,15 @@ class ImportBatchViewSet(
         batch = ImportBatch.objects.get(pk=batch.pk)
         serializer = ImportBatchDetailSerializer(batch, context=self.get_serializer_context())
         return Response(serializer.data, status=code)
+
+    def _act(self, service) -> Response:
+        """Run a batch action's service (``do_commit``, …) on the batch in the URL."""
+        batch = self.get_object()
+        try:
+            service(actor=self.request.user, batch=batch)
+        except DjangoValidationError as exc:
+            raise as_api_error(exc, model=ImportBatch) from exc
+        return self._answer(batch)
 
     @extend_schema(
         tags=[TAG],
@@ -393,12 +430,7 @@ class ImportBatchViewSet(
     )
     @action(detail=True, methods=["post"])
     def commit(self, request, pk=None):
-        batch = self.get_object()
-        try:
-            services.do_commit(actor=request.user, batch=batch)
-        except DjangoValidationError as exc:
-            raise as_api_error(exc, model=ImportBatch) from exc
-        return self._answer(batch)
+        return self._act(services.do_commit)
 
     @extend_schema(
         tags=[TAG],
@@ -415,12 +447,42 @@ class ImportBatchViewSet(
     )
     @action(detail=True, methods=["post"])
     def revert(self, request, pk=None):
-        batch = self.get_object()
-        try:
-            services.do_revert(actor=request.user, batch=batch)
-        except DjangoValidationError as exc:
-            raise as_api_error(exc, model=ImportBatch) from exc
-        return self._answer(batch)
+        return self._act(services.do_revert)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="重试处理失败的批次（重新检查或重新导入）",
+        description="只能重试本人上传、处理失败（failed）的批次，例如后台任务进程中断后被回收的"
+        "批次。按失败时的阶段（stage）重新检查或重新导入，与第一次一样整批处理；数据行较多的批次"
+        "在后台处理，请查看批次的 progress。",
+        request=None,
+        responses={
+            200: ImportBatchDetailSerializer,
+            400: _refused("批次状态不能重试"),
+            403: _refused("没有导入台账的权限，或不是本人上传的"),
+            404: _refused("没有这个批次，或不是本人上传的"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        return self._act(services.do_retry)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="放弃处理失败的批次",
+        description="只能放弃本人上传、处理失败（failed）的批次；批次变为 discarded，留在导入"
+        "记录中，不能再检查或导入。失败的批次未写入任何数据，放弃也不删除任何数据。",
+        request=None,
+        responses={
+            200: ImportBatchDetailSerializer,
+            400: _refused("批次状态不能放弃"),
+            403: _refused("没有导入台账的权限，或不是本人上传的"),
+            404: _refused("没有这个批次，或不是本人上传的"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        return self._act(services.do_discard)
 
     @extend_schema(
         tags=[TAG],

@@ -29,6 +29,11 @@ class ImportBatch(models.Model):
         COMMITTED = "committed", "已导入"
         FAILED = "failed", "处理失败"
         REVERTED = "reverted", "已撤销"
+        DISCARDED = "discarded", "已放弃"
+
+    class Stage(models.TextChoices):
+        PREVIEW = "preview", "检查"
+        COMMIT = "commit", "导入"
 
     # Also the request id of every change-log row the commit writes: the batch's changes are
     # found by it, to show and to revert.
@@ -61,6 +66,12 @@ class ImportBatch(models.Model):
     previewed_at = models.DateTimeField("检查时间", null=True, blank=True)
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)
     reverted_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    # The lease of the process running a stage: it renews ``lease_expires_at`` while it works;
+    # a batch whose lease ran out (or whose process is gone) is reclaimed as failed.
+    stage = models.CharField("处理阶段", max_length=10, choices=Stage.choices, blank=True)
+    worker = models.CharField("处理进程", max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField("最后心跳", null=True, blank=True)
+    lease_expires_at = models.DateTimeField("租约到期", null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 

@@ -5,24 +5,32 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from ..framework.changelog import record_changes, record_event, serialize_object
 from ..framework.context import RequestContext, reset_context, set_context
 from ..framework.models import ObjectChange
 from ..framework.services import protected_message, service_for
 from .importer import ImportResult, recheck_compliance, run_import
+from .lease import Heartbeat, worker_is_gone, worker_token
 from .models import ImportBatch
 from .progress import clear_progress, set_progress
 from .reader import FileRejected, RawSheet, read_workbook
 from .specs import BY_KEY, SHEETS
 
 Status = ImportBatch.Status
+Stage = ImportBatch.Stage
 
 
 def _require(actor, action: str) -> None:
@@ -62,7 +70,7 @@ def do_upload(*, actor, uploaded_file, mode: str, sheet_key: str = "") -> Import
         background=rows > settings.LEDGER_IMPORT_SYNC_MAX_ROWS,
     )
     if batch.background:
-        _enqueue(batch, "preview")
+        _enqueue(batch, Stage.PREVIEW)
     else:
         preview(batch, sheets=sheets)
     return batch
@@ -71,8 +79,9 @@ def do_upload(*, actor, uploaded_file, mode: str, sheet_key: str = "") -> Import
 def _enqueue(batch: ImportBatch, stage: str) -> None:
     from .tasks import run_batch
 
-    batch.status = Status.QUEUED if stage == "preview" else Status.COMMITTING
-    batch.save(update_fields=["status"])
+    batch.status = Status.QUEUED if stage == Stage.PREVIEW else Status.COMMITTING
+    batch.message = ""
+    batch.save(update_fields=["status", "message"])
     set_progress(batch.uuid, 0, 0, stage)
 
     def send() -> None:
@@ -94,21 +103,74 @@ def _progress(batch: ImportBatch, stage: str):
     return report
 
 
+class LeaseLost(Exception):
+    """The batch was reclaimed (its lease ran out) while this process was still running it."""
+
+
+@contextmanager
+def _lease(batch: ImportBatch, stage: str) -> Iterator[str]:
+    """Run a stage under a lease renewed by a heartbeat; yields the holder's token.
+
+    The stage's work must check the token before it saves its outcome (``_holding``): a batch
+    reclaimed meanwhile belongs to nobody, and its retry to someone else.
+    """
+    token = worker_token()
+    now = timezone.now()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=Status.PREVIEWING if stage == Stage.PREVIEW else Status.COMMITTING,
+        stage=stage,
+        message="",
+        worker=token,
+        heartbeat_at=now,
+        lease_expires_at=now + timedelta(seconds=settings.LEDGER_IMPORT_LEASE_SECONDS),
+    )
+    batch.stage, batch.worker, batch.message = stage, token, ""
+
+    def beat() -> None:
+        now = timezone.now()
+        _holding(batch, token).update(
+            heartbeat_at=now,
+            lease_expires_at=now + timedelta(seconds=settings.LEDGER_IMPORT_LEASE_SECONDS),
+        )
+
+    heartbeat = Heartbeat(
+        beat, settings.LEDGER_IMPORT_HEARTBEAT_SECONDS, name=f"ledger-batch-{batch.pk}"
+    )
+    heartbeat.start()
+    try:
+        yield token
+    finally:
+        heartbeat.stop()
+
+
+def _holding(batch: ImportBatch, token: str) -> models.QuerySet:
+    """The batch, if the lease ``token`` still holds it (empty once reclaimed or retried)."""
+    return ImportBatch.objects.filter(
+        pk=batch.pk, worker=token, status__in=[Status.PREVIEWING, Status.COMMITTING]
+    )
+
+
 def preview(batch: ImportBatch, *, sheets: list[RawSheet] | None = None) -> ImportResult:
     """Run the import without writing anything and keep what it found."""
-    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.PREVIEWING)
-    set_progress(batch.uuid, 0, 0, "read")
-    result = run_import(
-        actor=batch.user,
-        sheets=sheets if sheets is not None else _sheets_of(batch),
-        mode=batch.mode,
-        commit=False,
-        progress=_progress(batch, "preview"),
-    )
-    batch.result = result.as_dict()
-    batch.status = Status.PREVIEWED if result.ok else Status.INVALID
-    batch.previewed_at = timezone.now()
-    batch.save(update_fields=["result", "status", "previewed_at"])
+    with _lease(batch, Stage.PREVIEW) as token:
+        set_progress(batch.uuid, 0, 0, "read")
+        result = run_import(
+            actor=batch.user,
+            sheets=sheets if sheets is not None else _sheets_of(batch),
+            mode=batch.mode,
+            commit=False,
+            progress=_progress(batch, "preview"),
+        )
+        batch.result = result.as_dict()
+        batch.status = Status.PREVIEWED if result.ok else Status.INVALID
+        batch.previewed_at = timezone.now()
+        batch.lease_expires_at = None
+        _holding(batch, token).update(
+            result=batch.result,
+            status=batch.status,
+            previewed_at=batch.previewed_at,
+            lease_expires_at=None,
+        )
     clear_progress(batch.uuid)
     return result
 
@@ -121,7 +183,7 @@ def do_commit(*, actor, batch: ImportBatch) -> ImportBatch:
     if batch.status != Status.PREVIEWED:
         raise ValidationError(f"批次状态为“{batch.get_status_display()}”，不能导入。")
     if batch.background:
-        _enqueue(batch, "commit")
+        _enqueue(batch, Stage.COMMIT)
         return batch
     commit(batch)
     return batch
@@ -132,7 +194,13 @@ def commit(batch: ImportBatch, *, remote_addr: str | None = None) -> ImportResul
 
     The objects, their change-log rows, the batch's event and its new state commit together.
     """
-    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.COMMITTING)
+    with _lease(batch, Stage.COMMIT) as token:
+        result = _commit_under(batch, token, remote_addr)
+    clear_progress(batch.uuid)
+    return result
+
+
+def _commit_under(batch: ImportBatch, token: str, remote_addr: str | None) -> ImportResult | None:
     set_progress(batch.uuid, 0, 0, "read")
     sheets = _sheets_of(batch)
     try:
@@ -164,14 +232,24 @@ def commit(batch: ImportBatch, *, remote_addr: str | None = None) -> ImportResul
             else:
                 batch.status = Status.INVALID
                 batch.message = CHANGED_SINCE_PREVIEW
-            batch.save(update_fields=["result", "status", "committed_at", "message"])
+            # Locked until the end: a reclaim meanwhile rolls the whole import back.
+            if not _holding(batch, token).select_for_update().exists():
+                raise LeaseLost
+            batch.lease_expires_at = None
+            batch.save(
+                update_fields=["result", "status", "committed_at", "message", "lease_expires_at"]
+            )
     except IntegrityError:
         # Someone registered the same keys while this batch was being written.
         batch.status = Status.INVALID
         batch.message = WRITTEN_MEANWHILE
-        batch.save(update_fields=["status", "message"])
+        _holding(batch, token).update(
+            status=batch.status, message=batch.message, lease_expires_at=None
+        )
         result = None
-    clear_progress(batch.uuid)
+    except LeaseLost:
+        batch.refresh_from_db()
+        result = None
     return result
 
 
@@ -187,19 +265,137 @@ def run_stage(batch_id: int, stage: str) -> None:
     """What the queue worker runs; a crash leaves the batch failed, not running forever."""
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     try:
-        if stage == "preview":
+        if stage == Stage.PREVIEW:
             preview(batch)
         else:
             commit(batch)
     except ValidationError as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=Status.FAILED, message="；".join(exc.messages)
-        )
+        _fail(batch, "；".join(exc.messages))
     except Exception:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=Status.FAILED, message="处理时发生系统错误，未写入任何数据。"
-        )
+        _fail(batch, "处理时发生系统错误，未写入任何数据；可重试或放弃。")
         raise
+
+
+def _fail(batch: ImportBatch, message: str) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=Status.FAILED, message=message, lease_expires_at=None
+    )
+    clear_progress(batch.uuid)
+
+
+# Stuck batches: reclaim, retry, discard -------------------------------------------------------
+class WorkerLost(Exception):
+    """Recorded on the task-queue row of a batch whose worker died while running it."""
+
+
+def reclaim_stuck_batches(*, now: datetime | None = None) -> list[ImportBatch]:
+    """Mark failed every batch whose stage's process died: its lease ran out, or the process
+    that held it is gone from this host. Nothing of it was written (a stage writes in one
+    transaction, which died with its process); its owner may retry or discard it.
+
+    Run when a worker starts, before each queued stage, and periodically by the scheduler.
+    """
+    now = now or timezone.now()
+    candidates = ImportBatch.objects.filter(
+        status__in=[Status.PREVIEWING, Status.COMMITTING], lease_expires_at__isnull=False
+    ).select_related("user")
+    reclaimed = []
+    for batch in candidates:
+        if batch.lease_expires_at <= now:
+            held = models.Q(lease_expires_at__lte=now)
+        elif worker_is_gone(batch.worker):
+            held = models.Q()
+        else:
+            continue
+        if _reclaim(batch, held):
+            reclaimed.append(batch)
+    return reclaimed
+
+
+def _reclaim(batch: ImportBatch, held: models.Q) -> bool:
+    last = timezone.localtime(batch.heartbeat_at).strftime("%Y-%m-%d %H:%M:%S")
+    message = (
+        f"后台任务进程中断（最后心跳 {last}），未写入任何数据；可重试或放弃。"
+        f"（处理阶段：{batch.get_stage_display()}，处理进程：{batch.worker}）"
+    )
+    with transaction.atomic():
+        taken = (
+            _holding(batch, batch.worker)
+            .filter(held)
+            .update(status=Status.FAILED, message=message, lease_expires_at=None)
+        )
+        if not taken:  # it finished, or renewed its lease, meanwhile
+            return False
+        record_event(
+            actor=None,
+            event="ledger.reclaim",
+            obj=batch,
+            data={
+                "file": batch.filename,
+                "batch": str(batch.uuid),
+                "stage": batch.stage,
+                "worker": batch.worker,
+                "heartbeat": batch.heartbeat_at.isoformat(),
+            },
+        )
+        _fail_task_row(batch, message)
+    batch.status, batch.message, batch.lease_expires_at = Status.FAILED, message, None
+    clear_progress(batch.uuid)
+    return True
+
+
+def _fail_task_row(batch: ImportBatch, message: str) -> None:
+    """The database queue's row of the dead run stays RUNNING (only the worker that ran it
+    would close it): close it as failed. RQ closes its own abandoned jobs."""
+    from .tasks import run_batch
+
+    if batch.task_id and isinstance(run_batch.get_backend(), DatabaseBackend):
+        for row in DBTaskResult.objects.filter(id=batch.task_id, status=TaskResultStatus.RUNNING):
+            row.set_failed(WorkerLost(message))
+
+
+def _require_own(actor, batch: ImportBatch, verb: str) -> None:
+    _require(actor, "add")
+    if batch.user_id != actor.pk:
+        raise PermissionDenied(f"只能{verb}本人上传的导入批次。")
+    if batch.status != Status.FAILED:
+        raise ValidationError(
+            f"批次“{batch.filename}”的状态为“{batch.get_status_display()}”，不能{verb}。"
+        )
+
+
+def do_retry(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Run a failed batch's stage again: on the queue when large, here when small."""
+    _require_own(actor, batch, "重试")
+    stage = batch.stage or Stage.PREVIEW
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            event="ledger.retry",
+            obj=batch,
+            data={"file": batch.filename, "batch": str(batch.uuid), "stage": stage},
+        )
+        if batch.background:
+            _enqueue(batch, stage)
+            return batch
+    run_stage(batch.pk, stage)
+    batch.refresh_from_db()
+    return batch
+
+
+def do_discard(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Give a failed batch up: it stays in the history as discarded, and can no longer run."""
+    _require_own(actor, batch, "放弃")
+    with transaction.atomic():
+        batch.status = Status.DISCARDED
+        batch.save(update_fields=["status"])
+        record_event(
+            actor=actor,
+            event="ledger.discard",
+            obj=batch,
+            data={"file": batch.filename, "batch": str(batch.uuid), "stage": batch.stage},
+        )
+    return batch
 
 
 # Revert ---------------------------------------------------------------------------------------

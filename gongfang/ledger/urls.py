@@ -15,6 +15,8 @@ urlpatterns = [
     path("batches/<int:pk>/progress/", views.BatchProgressView.as_view(), name="batch_progress"),
     path("batches/<int:pk>/commit/", views.BatchCommitView.as_view(), name="batch_commit"),
     path("batches/<int:pk>/revert/", views.BatchRevertView.as_view(), name="batch_revert"),
+    path("batches/<int:pk>/retry/", views.BatchRetryView.as_view(), name="batch_retry"),
+    path("batches/<int:pk>/discard/", views.BatchDiscardView.as_view(), name="batch_discard"),
     path("batches/<int:pk>/file/", views.BatchFileView.as_view(), name="batch_file"),
     path("batches/<int:pk>/errors/", views.BatchErrorsView.as_view(), name="batch_errors"),
 ]

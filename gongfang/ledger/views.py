@@ -3,6 +3,7 @@ and exports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from django.conf import settings
@@ -153,6 +154,40 @@ class BatchCommitView(LedgerView):
             elif batch.status == ImportBatch.Status.INVALID:
                 messages.error(request, batch.message)
         return redirect(batch)
+
+
+class FailedBatchView(LedgerView):
+    """Retry or discard a failed batch (its worker died, or its stage failed)."""
+
+    action = "add"
+    service: Callable[..., ImportBatch]
+
+    def done(self, batch: ImportBatch) -> str:
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        batch = self.get_batch(pk)
+        try:
+            self.service(actor=request.user, batch=batch)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, self.done(batch))
+        return redirect(batch)
+
+
+class BatchRetryView(FailedBatchView):
+    service = staticmethod(services.do_retry)
+
+    def done(self, batch: ImportBatch) -> str:
+        return f"已重新{batch.get_stage_display() or '检查'}批次“{batch.filename}”。"
+
+
+class BatchDiscardView(FailedBatchView):
+    service = staticmethod(services.do_discard)
+
+    def done(self, batch: ImportBatch) -> str:
+        return f"已放弃批次“{batch.filename}”，未写入任何数据。"
 
 
 class BatchRevertView(LedgerView):

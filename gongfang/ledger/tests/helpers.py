@@ -6,13 +6,26 @@ import io
 from unittest import mock
 
 import openpyxl
+from django.conf import settings
 from django.core.management import call_command
 
 
 def run_worker() -> None:
-    """The queue's worker, run until the queue is empty. The worker drops connections that are
-    inside a transaction (between tasks, as it should); in a test the transaction is the test's
-    own, so that step is left out here."""
+    """The queue's worker (database or RQ, as ``settings.TASK_BACKEND`` says), run in this
+    process until the queue is empty. Both workers drop the database connection between tasks
+    (as they should); in a test it holds the test's own transaction, so that step is left out."""
+    if settings.TASK_BACKEND == "rq":
+        with mock.patch(
+            "django_rq.management.commands.rqworker.reset_db_connections", lambda: None
+        ):
+            call_command(
+                "rqworker",
+                "--burst",
+                "--job-class=django_tasks_rq.Job",
+                "--worker-class=rq.worker.SimpleWorker",
+                verbosity=0,
+            )
+        return
     with mock.patch(
         "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
     ):

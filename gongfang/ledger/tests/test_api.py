@@ -12,6 +12,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import TestCase, override_settings
@@ -189,6 +190,7 @@ class LedgerAPITests(WorldMixin, TestCase):
         batch.refresh_from_db()
         self.assertEqual(batch.status, ImportBatch.Status.COMMITTED)
 
+    @pytest.mark.queue
     @override_settings(LEDGER_IMPORT_SYNC_MAX_ROWS=0)
     def test_large_file_is_queued_with_progress(self):
         with self.captureOnCommitCallbacks(execute=True):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from unittest import mock
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -208,6 +209,7 @@ class LedgerPageTests(WorldMixin, TestCase):
         event = ObjectChange.objects.get(event="ledger.export")
         self.assertEqual(event.postchange_data["rows"]["房间"], 1)
 
+    @pytest.mark.queue
     @override_settings(LEDGER_IMPORT_SYNC_MAX_ROWS=0)
     def test_large_file_runs_on_the_queue_with_progress(self):
         with self.captureOnCommitCallbacks(execute=True):
