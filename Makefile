@@ -38,6 +38,8 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 RUFF := .venv/bin/ruff
 PYTEST := $(PY) -m pytest -p scripts.pytest_require_tests
+# The task queue's worker: django-tasks-db's, or RQ's with TASK_BACKEND=rq (and REDIS_URL).
+WORKER = $(if $(filter rq,$(TASK_BACKEND)),rqworker --job-class django_tasks_rq.Job default,db_worker --interval 1)
 
 # File stamps: a step runs again only when its inputs change.
 SYSTEM_STAMP := $(TOOLS)/system.stamp
@@ -148,9 +150,9 @@ serve: install collectstatic
 	@echo
 	@echo "gongfang: http://$(HOST):$(PORT)/   API: http://$(HOST):$(PORT)/api/docs/   (Ctrl-C stops)"
 	@# The task queue's worker (large ledger imports) runs beside the web server and stops with it.
-	@$(MANAGE) db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
+	@$(MANAGE) $(WORKER) >> var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
-	echo "后台任务进程 / task worker (db_worker): pid $$worker, log var/worker.log"; \
+	echo "后台任务进程 / task worker ($(firstword $(WORKER))): pid $$worker, log var/worker.log"; \
 	$(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 # ---------------------------------------------------------------------------------------------
