@@ -11,6 +11,8 @@ each pattern falls into one area with a default expectation:
 - account management (``manage:*``, ``api:accounts:*``, declared page by page below): system
   and security administrators, each only their part;
 - the audit log (``framework:*``, ``api:framework:*``): the audit administrator only;
+- the schedule of periodic jobs (``scheduler:*``, ``api:scheduler:*``): the system administrator
+  only;
 - everything else is business: the three administrators are refused (403/404); a business
   role gets exactly what the role table and its scope allow (for the generic views, whose
   rules are known) or at least no error (for other views).
@@ -36,6 +38,7 @@ from gongfang.framework.changelog import record_event
 from gongfang.framework.models import ObjectChange
 from gongfang.framework.views.generic import BaseObjectView, ObjectEditView
 from gongfang.registry.tests.world import PASSWORD, build_world, make_user
+from gongfang.scheduler.services import sync_jobs
 
 SYS, SEC, AUDIT = Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN
 ADMINS = frozenset({SYS, SEC, AUDIT})
@@ -43,6 +46,7 @@ ADMINS = frozenset({SYS, SEC, AUDIT})
 PUBLIC = frozenset({"accounts:login", "accounts:logout", "api:token"})
 LANDING = frozenset({"home", "search", "api:root", "api:schema", "api:docs"})
 AUDIT_NAMESPACES = ("framework", "api:framework")
+SCHEDULER_NAMESPACES = ("scheduler", "api:scheduler")
 # The same for every account and slow to build (the whole OpenAPI description): asked by one
 # role only; the anonymous walk still covers it.
 ONE_ROLE_ONLY = frozenset({"api:schema"})
@@ -139,6 +143,7 @@ class URLMatrixTests(TestCase):
         }
         cls.account = User.objects.create_user("m_clerk", PASSWORD, name="职员")
         cls.entry = record_event(actor=None, event="test.matrix", data={"n": 1})
+        sync_jobs()  # the schedule's rows, one per registered periodic job
 
     # Endpoints ---------------------------------------------------------------------------------
     def endpoints(self) -> list[Endpoint]:
@@ -203,6 +208,8 @@ class URLMatrixTests(TestCase):
             return "manage"
         if endpoint.namespace in AUDIT_NAMESPACES:
             return "audit"
+        if endpoint.namespace in SCHEDULER_NAMESPACES:
+            return "schedule"
         if endpoint.namespace == "accounts":
             return "own"
         return "business"
@@ -220,6 +227,8 @@ class URLMatrixTests(TestCase):
             return ALLOWED if role in MANAGE[endpoint.name] else REFUSED
         if area == "audit":
             return ALLOWED if role == AUDIT else REFUSED
+        if area == "schedule":
+            return ALLOWED if role == SYS else REFUSED
         # Business data.
         if role in ADMINS:
             return REFUSED
