@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.test import TestCase, override_settings
@@ -27,6 +28,7 @@ from ...registry.tests.world import WorldMixin
 from .. import services
 from ..lease import Heartbeat, worker_is_gone, worker_token
 from ..models import ImportBatch
+from .helpers import run_worker
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROOM_HEADERS = ["区划代码", "院落名称", "楼座名称", "楼层号", "房间号", "用房类别", "使用面积"]
@@ -226,13 +228,18 @@ class ReclaimTests(WorldMixin, TestCase):
         page = self.client.get(batch.get_absolute_url())
         self.assertNotContains(page, "confirm-retry")
 
+    @pytest.mark.queue
     def test_retry_of_a_large_batch_goes_back_on_the_queue(self):
         batch = self.stuck(stage="preview", status=Status.FAILED, background=True)
         with self.captureOnCommitCallbacks(execute=True):
             services.do_retry(actor=self.user_with_perm, batch=batch)
         batch.refresh_from_db()
-        self.assertEqual(batch.status, Status.QUEUED)
-        self.assertTrue(DBTaskResult.objects.filter(id=batch.task_id).exists())
+        self.assertEqual((batch.status, batch.message), (Status.QUEUED, ""))
+        self.assertTrue(batch.task_id)
+        run_worker()
+        batch.refresh_from_db()
+        self.assertEqual(batch.status, Status.PREVIEWED, batch.message)
+        self.assertIsNone(batch.lease_expires_at)
 
     def test_discard_from_the_page(self):
         batch = self.stuck(status=Status.FAILED)
