@@ -7,9 +7,9 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
+from .links import pk_url
 from .querysets import RestrictedQuerySet
 from .scope import Scope
 
@@ -40,7 +40,7 @@ class PrimaryModel(models.Model):
         return instance
 
     def get_absolute_url(self) -> str:
-        return reverse(f"{self._meta.app_label}:{self._meta.model_name}", args=[self.pk])
+        return pk_url(f"{self._meta.app_label}:{self._meta.model_name}", self.pk)
 
 
 class AuditQuerySet(RestrictedQuerySet):
@@ -143,7 +143,7 @@ class ObjectChange(models.Model):
         raise PermissionError("变更记录不可删除")
 
     def get_absolute_url(self) -> str:
-        return reverse("framework:objectchange", args=[self.pk])
+        return pk_url("framework:objectchange", self.pk)
 
     @property
     def diff(self) -> list[tuple[str, object, object]]:
