@@ -1,8 +1,10 @@
 # gongfang — build, demo and test entry points. Works from a fresh clone on Debian 12.
 #
 #   make demo        install everything, build the Zaozhuang demo database, serve on :8000
-#                    (with the task queue's worker, which runs large ledger imports)
+#                    through gunicorn, DEBUG off (with the task queue's worker, which runs
+#                    large ledger imports)
 #   make demo-reset  rebuild the demo data from scratch, then serve
+#   make dev         the demo data served by Django's runserver with DEBUG=1 (development)
 #   make test        install everything, lint, check migrations, run the whole test suite
 #   make lint        ruff check
 #   make bench       run every bench/bench_*.py in order
@@ -36,6 +38,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
+GUNICORN := .venv/bin/gunicorn --config gongfang/gunicorn_conf.py
 RUFF := .venv/bin/ruff
 PYTEST := $(PY) -m pytest -p scripts.pytest_require_tests
 # The task queue's worker: django-tasks-db's, or RQ's with TASK_BACKEND=rq (and REDIS_URL).
@@ -69,11 +72,11 @@ endef
 export DEMO_ACCOUNTS
 
 .PHONY: help install system tools python node static collectstatic db demo demo-reset \
-	demo-data serve accounts test test-prep lint format migrations-check pytest bench clean \
+	demo-data serve dev accounts test test-prep lint format migrations-check pytest bench clean \
 	distclean
 
 help:
-	@sed -n '2,15s/^# \{0,1\}//p' Makefile
+	@sed -n '2,17s/^# \{0,1\}//p' Makefile
 
 # ---------------------------------------------------------------------------------------------
 # Installation
@@ -144,16 +147,36 @@ demo-reset: db collectstatic
 accounts:
 	@echo "$$DEMO_ACCOUNTS"
 
-serve: install collectstatic
+# $(call with_worker,COMMAND): the task queue's worker (large ledger imports, periodic jobs) and
+# the scheduler of periodic jobs in the background, COMMAND (the web server) in the foreground;
+# Ctrl-C stops all three.
+define with_worker
+	@$(MANAGE) $(WORKER) >> var/worker.log 2>&1 & worker=$$!; \
+	$(MANAGE) run_scheduler >> var/scheduler.log 2>&1 & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null || true' EXIT INT TERM; \
+	echo "后台任务进程 / task worker ($(firstword $(WORKER))): pid $$worker, log var/worker.log"; \
+	echo "定时任务调度 / scheduler (run_scheduler): pid $$scheduler, log var/scheduler.log"; \
+	$(1)
+endef
+
+define SERVE_BANNER
 	@echo
 	@echo "$$DEMO_ACCOUNTS"
 	@echo
 	@echo "gongfang: http://$(HOST):$(PORT)/   API: http://$(HOST):$(PORT)/api/docs/   (Ctrl-C stops)"
-	@# The task queue's worker (large ledger imports) runs beside the web server and stops with it.
-	@$(MANAGE) $(WORKER) >> var/worker.log 2>&1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
-	echo "后台任务进程 / task worker ($(firstword $(WORKER))): pid $$worker, log var/worker.log"; \
-	$(MANAGE) runserver $(HOST):$(PORT) --noreload
+endef
+
+# gunicorn with DEBUG off, as in production (gongfang/gunicorn_conf.py: GUNICORN_WORKERS,
+# GUNICORN_THREADS, ...); it stops at once with a Chinese message if the database is unreachable.
+serve: install collectstatic
+	@$(MANAGE) check_database
+	$(SERVE_BANNER)
+	$(call with_worker,GUNICORN_BIND=$(HOST):$(PORT) $(GUNICORN))
+
+# Development: runserver reloads code on change and shows Django's debug pages.
+dev: demo-data
+	$(SERVE_BANNER)
+	$(call with_worker,DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT))
 
 # ---------------------------------------------------------------------------------------------
 # Checks

@@ -5,10 +5,12 @@
 Required in the environment: ``SECRET_KEY`` (at least 50 random characters), ``ALLOWED_HOSTS``
 (comma-separated host names) and ``DATABASE_URL`` (PostgreSQL). Optional: ``CSRF_TRUSTED_ORIGINS``
 (comma-separated ``https://…`` origins), ``SECURE_SSL_REDIRECT`` / ``SECURE_HSTS_INCLUDE_SUBDOMAINS``
-/ ``SECURE_HSTS_PRELOAD`` (``0`` to turn off), ``SECURE_HSTS_SECONDS``.
+/ ``SECURE_HSTS_PRELOAD`` (``0`` to turn off), ``SECURE_HSTS_SECONDS``, ``TRUSTED_PROXIES``
+(the reverse proxies' addresses or networks), ``STATIC_ROOT``, ``LOG_LEVEL``.
 
-The site is served over HTTPS behind a reverse proxy that terminates TLS, sets
-``X-Forwarded-Proto`` and ``X-Real-IP`` and caps request bodies at ``UPLOAD_MAX_SIZE``
+The site is served by gunicorn (``gunicorn --config gongfang/gunicorn_conf.py``) over HTTPS
+behind a reverse proxy that terminates TLS, sets ``X-Forwarded-Proto`` and ``X-Forwarded-For``
+(trusted only from ``TRUSTED_PROXIES``) and caps request bodies at ``UPLOAD_MAX_SIZE``
 (``LEDGER_IMPORT_MAX_BYTES`` plus a little for ``/ledger/upload/`` and ``/api/ledger/imports/``).
 ``python manage.py check --deploy`` is clean with these settings (tested).
 """
@@ -21,7 +23,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import CONTENT_SECURITY_POLICY, DATABASES
+from .settings import CONTENT_SECURITY_POLICY, DATABASES, STORAGES
 
 
 def _required(name: str) -> str:
@@ -59,6 +61,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Static files under content-hashed names (collectstatic writes them and a manifest), which
+# whitenoise serves with a year's cache lifetime: an upgrade never meets a stale script.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 CONTENT_SECURITY_POLICY = {
     **CONTENT_SECURITY_POLICY,
