@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from ..framework.caching import cached, scope_key
 from .choices import RoomCategory, RoomStatus
 from .filtersets import (
     BuildingFilterSet,
@@ -176,7 +177,18 @@ def grouped_figures(
 
 def dashboard(user, *, region_code: str | None = None, organization_id: str | None = None):
     """The dashboard of ``user``: totals of the scope (or of the region/organization drilled into,
-    which must lie inside the scope, else ``LookupError``) and a breakdown by its children."""
+    which must lie inside the scope, else ``LookupError``) and a breakdown by its children.
+
+    Cached per scope and drill-down until the next write (``framework.caching``): its grouped
+    queries read every room of the scope, several times the cost of any other page."""
+    return cached(
+        "dashboard",
+        (*scope_key(user), region_code, organization_id),
+        lambda: _dashboard(user, region_code=region_code, organization_id=organization_id),
+    )
+
+
+def _dashboard(user, *, region_code: str | None, organization_id: str | None) -> Dashboard:
     if organization_id:
         try:
             org = Organization.objects.restrict(user).get(pk=int(organization_id))
