@@ -141,6 +141,13 @@ class ReclaimTests(WorldMixin, TestCase):
         self.assertEqual(batch.status, Status.FAILED)
         self.assertEqual(mine.status, Status.COMMITTING)
 
+    @pytest.mark.queue
+    def test_a_starting_worker_reclaims(self):
+        batch = self.stuck()
+        run_worker()  # db_worker or rqworker, as TASK_BACKEND says
+        batch.refresh_from_db()
+        self.assertEqual(batch.status, Status.FAILED)
+
     def test_batches_waiting_for_a_worker_are_left_alone(self):
         # Queued for commit, no worker has taken it yet: no lease, nothing to reclaim.
         waiting = self.previewed(status=Status.COMMITTING, background=True)
