@@ -16,9 +16,10 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from ..framework.changelog import register_event_labels
-        from . import navigation, views
+        from . import jobs, navigation, views
 
         navigation.register()
+        jobs.register()
         views.register_list_exports()
         register_event_labels(
             {

@@ -18,6 +18,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from ..framework import clock
 from ..framework.changelog import record_changes, record_event, serialize_object
 from ..framework.context import RequestContext, reset_context, set_context
 from ..framework.models import ObjectChange
@@ -213,6 +214,8 @@ def _commit_under(batch: ImportBatch, token: str, remote_addr: str | None) -> Im
                 request_id=batch.uuid,
                 remote_addr=remote_addr,
                 progress=_progress(batch, "commit"),
+                # Rows whose object changed since the preview are refused, not overwritten.
+                based_on=batch.result.get("versions"),
             )
             batch.result = result.as_dict()
             if result.committed:
@@ -295,7 +298,7 @@ def reclaim_stuck_batches(*, now: datetime | None = None) -> list[ImportBatch]:
 
     Run when a worker starts, before each queued stage, and periodically by the scheduler.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     candidates = ImportBatch.objects.filter(
         status__in=[Status.PREVIEWING, Status.COMMITTING], lease_expires_at__isnull=False
     ).select_related("user")

@@ -22,10 +22,13 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
+from ...framework import clock
 from ...framework.models import ObjectChange
 from ...registry.models import Room
 from ...registry.tests.world import WorldMixin
+from ...scheduler.services import run_job
 from .. import services
+from ..jobs import reclaim as reclaim_job
 from ..lease import Heartbeat, worker_is_gone, worker_token
 from ..models import ImportBatch
 from .helpers import run_worker
@@ -145,6 +148,19 @@ class ReclaimTests(WorldMixin, TestCase):
     def test_a_starting_worker_reclaims(self):
         batch = self.stuck()
         run_worker()  # db_worker or rqworker, as TASK_BACKEND says
+        batch.refresh_from_db()
+        self.assertEqual(batch.status, Status.FAILED)
+
+    def test_the_scheduled_job_reclaims_on_the_projects_clock(self):
+        batch = self.stuck(lease_expires_at=timezone.now() + timedelta(minutes=1))
+        self.assertEqual(reclaim_job(), "没有中断的导入批次。")
+        self.addCleanup(clock.reset)
+        clock.advance(timedelta(minutes=2))
+        self.assertEqual(
+            run_job(key="ledger.reclaim_stuck_batches"),
+            f"已将后台任务进程中断的导入批次“rooms.xlsx”（批次 {batch.pk}）标为处理失败，"
+            "可重试或放弃。",
+        )
         batch.refresh_from_db()
         self.assertEqual(batch.status, Status.FAILED)
 
