@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from ..framework.tables import ActionsColumn, BaseTable, LinkedColumn
+from ..framework.tables import ActionsColumn, BaseTable, LinkedColumn, NumberColumn
 from .models import RunResult, ScheduledJob
 
 RESULT_BADGES = {
@@ -35,7 +35,7 @@ class ScheduledJobTable(BaseTable):
     enabled = tables.BooleanColumn(verbose_name="启用", yesno="是,否")
     last_run_at = tables.DateTimeColumn(verbose_name="上次运行", format="Y-m-d H:i")
     last_result = tables.Column(verbose_name="上次结果")
-    last_duration = tables.Column(verbose_name="用时（秒）", attrs={"td": {"class": "text-end"}})
+    last_duration = NumberColumn(verbose_name="用时（秒）")
     last_message = tables.Column(verbose_name="上次运行情况", orderable=False)
     next_run_at = tables.DateTimeColumn(verbose_name="下次运行", format="Y-m-d H:i")
     actions = ActionsColumn()
@@ -71,4 +71,4 @@ class ScheduledJobTable(BaseTable):
         return result_badge(record)
 
     def render_last_duration(self, value):
-        return f"{value:,.1f}"
+        return f"{value:,.2f}"
