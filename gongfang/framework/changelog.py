@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import hashlib
 import ipaddress
 import json
@@ -18,10 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, models, router, transaction
-from django.db.models import Max
+from django.db import models, router, transaction
 from django.utils import timezone
 
+from .bulk import insert_values, reserve_ids
 from .context import current_context
 from .models import AuditChainHead, ObjectChange
 
@@ -81,36 +82,63 @@ def logged_value(field: models.Field | None, value) -> str:
 
 def serialize_object(instance: models.Model) -> dict:
     """Every concrete field by name (foreign keys by id), as JSON-safe values."""
-    exclude = set(getattr(instance, "changelog_exclude", ())) | SENSITIVE_FIELDS
-    data = {}
-    for field in instance._meta.concrete_fields:
+    return {
+        name: convert(getattr(instance, attname)) if convert else getattr(instance, attname)
+        for name, attname, convert in _serialized_fields(type(instance))
+    }
+
+
+@functools.cache
+def _serialized_fields(model: type[models.Model]) -> tuple:
+    """(name, attname, conversion or None) of the fields :func:`serialize_object` writes: worked
+    out once per model, as an import serializes tens of thousands of rows."""
+    exclude = set(getattr(model, "changelog_exclude", ())) | SENSITIVE_FIELDS
+    out = []
+    for field in model._meta.concrete_fields:
         if field.name in exclude:
             continue
-        value = getattr(instance, field.attname)
-        if isinstance(field, models.DecimalField) and value is not None:
-            # As the database stores it: 16.5 and 16.50 are the same area.
-            value = decimal.Decimal(value).quantize(
-                decimal.Decimal(1).scaleb(-field.decimal_places)
+        if isinstance(field, models.DecimalField):
+            convert = functools.partial(
+                _decimal_text, decimal.Decimal(1).scaleb(-field.decimal_places)
             )
-        data[field.name] = _json_value(value)
-    return data
+        elif isinstance(field, models.DateField | models.TimeField | models.FileField):
+            convert = _json_value
+        else:
+            convert = None  # text, numbers, booleans, ids, JSON: JSON-safe as they are
+        out.append((field.name, field.attname, convert))
+    return tuple(out)
+
+
+def _decimal_text(exponent: decimal.Decimal, value) -> str | None:
+    # As the database stores it: 16.5 and 16.50 are the same area.
+    return None if value is None else str(decimal.Decimal(value).quantize(exponent))
 
 
 def record_change(
     *, actor, instance: models.Model, action: str, before: dict | None
 ) -> ObjectChange | None:
     """Write one change-log row; an update that changed nothing writes none."""
-    rows = record_changes(actor=actor, changes=[(instance, action, before)])
-    return rows[0] if rows else None
+    rows = _change_rows(actor, [(instance, action, before)])
+    if not rows:
+        return None
+    append_rows(rows)
+    return _instance(rows[0])
 
 
-def record_changes(
-    *, actor, changes: list[tuple[models.Model, str, dict | None]]
-) -> list[ObjectChange]:
-    """Write the change-log rows of many writes of one actor in one insert (an import).
+def record_changes(*, actor, changes: list[tuple[models.Model, str, dict | None]]) -> int:
+    """Write the change-log rows of many writes of one actor in one insert (an import);
+    returns how many rows were written.
 
     ``changes`` holds (instance, action, before); updates that changed nothing write no row.
+    No model instance is made per row: an import writes tens of thousands of them.
     """
+    rows = _change_rows(actor, changes)
+    append_rows(rows)
+    return len(rows)
+
+
+def _change_rows(actor, changes: list[tuple[models.Model, str, dict | None]]) -> list[dict]:
+    """The rows of ``changes`` as {field name: value} (foreign keys as ids), not yet chained."""
     ctx = current_context()
     user_id = actor.pk if getattr(actor, "pk", None) else None
     user_name = getattr(actor, "username", "") or "system"
@@ -123,22 +151,23 @@ def record_changes(
         model = type(instance)
         if model not in types:
             types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
-        # Ids rather than objects: thousands of rows at a time (an import) skip the descriptors.
         rows.append(
-            ObjectChange(
-                user_id=user_id,
-                user_name=user_name,
-                request_id=ctx.request_id,
-                remote_addr=ctx.remote_addr,
-                action=action,
-                changed_object_type_id=types[model],
-                changed_object_id=instance.pk,
-                object_repr=str(instance)[:200],
-                prechange_data=before,
-                postchange_data=after,
-            )
+            {
+                "user": user_id,
+                "user_name": user_name,
+                "request_id": ctx.request_id,
+                "remote_addr": ctx.remote_addr,
+                "action": action,
+                "event": "",
+                "result": ObjectChange.Result.SUCCESS,
+                "changed_object_type": types[model],
+                "changed_object_id": instance.pk,
+                "object_repr": str(instance)[:200],
+                "prechange_data": before,
+                "postchange_data": after,
+            }
         )
-    return append(rows)
+    return rows
 
 
 def record_event(
@@ -227,6 +256,8 @@ def _canonical_json(value):
     """A JSON value as the database will give it back: keys sorted later, numbers that PostgreSQL
     ``jsonb`` turns into integers (1e20) turned into integers now."""
     if isinstance(value, dict):
+        if _FLAT.issuperset(map(type, value.values())) and {str}.issuperset(map(type, value)):
+            return value  # a serialized object: nothing to change (the common case, fast)
         return {str(k): _canonical_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_canonical_json(v) for v in value]
@@ -235,10 +266,16 @@ def _canonical_json(value):
     return value
 
 
+# Values of a flat JSON object that :func:`_canonical_json` leaves as they are.
+_FLAT = frozenset({str, int, bool, type(None)})
+
+
+@functools.lru_cache(maxsize=16)  # the rows of one append share their time
 def _canonical_time(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@functools.lru_cache(maxsize=256)
 def _canonical_addr(value: str | None) -> str | None:
     if not value:
         return None
@@ -282,14 +319,6 @@ def entry_hash(values: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _row_values(row: ObjectChange) -> dict:
-    values = {name: getattr(row, name) for name in HASHED_FIELDS if name != "changed_object_type"}
-    values["changed_object_type"] = row.changed_object_type_id
-    if isinstance(values["request_id"], str):
-        values["request_id"] = uuid.UUID(values["request_id"])
-    return values
-
-
 def lock_head() -> AuditChainHead:
     """The chain's head, locked until the surrounding transaction ends."""
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
@@ -299,62 +328,61 @@ def lock_head() -> AuditChainHead:
     return head
 
 
+@functools.cache
+def _columns() -> tuple[models.Field, ...]:
+    return tuple(ObjectChange._meta.concrete_fields)
+
+
 def append(rows: list[ObjectChange]) -> list[ObjectChange]:
-    """Chain and insert ``rows`` (new, unsaved) in order; the one writer of the trail's rows."""
+    """Chain and insert ``rows`` (new, unsaved instances) in order."""
     if not rows:
         return rows
+    if any(row.pk is not None for row in rows):
+        raise PermissionError("变更记录不可修改")
+    values = [{f.name: getattr(row, f.attname) for f in _columns()} for row in rows]
+    for value in values:
+        if isinstance(value["request_id"], str):
+            value["request_id"] = uuid.UUID(value["request_id"])
+    append_rows(values)
+    for row, sealed in zip(rows, values, strict=True):
+        for name in ("id", "time", "prev_hash", "hash"):
+            setattr(row, name, sealed[name])
+        row._state.adding = False
+        row._state.db = router.db_for_write(ObjectChange)
+    return rows
+
+
+def _instance(row: dict) -> ObjectChange:
+    """The saved instance of one row :func:`append_rows` wrote."""
+    obj = ObjectChange(**{f.attname: row.get(f.name) for f in _columns()})
+    obj._state.adding = False
+    obj._state.db = router.db_for_write(ObjectChange)
+    return obj
+
+
+def append_rows(rows: list[dict]) -> None:
+    """Chain and insert ``rows`` ({field name: value}, foreign keys as ids) in order: the one
+    writer of the trail's rows.
+
+    Each row gets its ``time`` (when it has none), ``prev_hash``, ``hash`` and ``id``; the rows
+    go in by one ``executemany`` with ids reserved ahead, while the head stays locked.
+    """
+    if not rows:
+        return
     with transaction.atomic():
         head = lock_head()
         prev = head.last_hash
-        for row in rows:
-            if row.pk is not None:
-                raise PermissionError("变更记录不可修改")
-            row.time = row.time or timezone.now()
-            row.prev_hash = prev
-            row.hash = entry_hash(_row_values(row))
-            prev = row.hash
-        if len(rows) >= EXECUTEMANY_MIN_ROWS:
-            _insert_many(rows)
-            created = rows
-        else:
-            created = ObjectChange._base_manager.bulk_create(rows, batch_size=500)
-        last_id = created[-1].pk
-        if last_id is None:  # executemany, or a backend that does not return ids
-            last_id = ObjectChange._base_manager.aggregate(n=Max("id"))["n"]
-        head.last_id = last_id
+        now = timezone.now()
+        for row, pk in zip(rows, reserve_ids(ObjectChange, len(rows)), strict=True):
+            row["id"] = pk
+            row["time"] = row.get("time") or now
+            row["prev_hash"] = prev
+            row["hash"] = prev = entry_hash(row)
+        columns = _columns()
+        insert_values(ObjectChange, columns, [[row.get(f.name) for f in columns] for row in rows])
+        head.last_id = rows[-1]["id"]
         head.last_hash = prev
         head.save(update_fields=["last_id", "last_hash"])
-    return created
-
-
-# From this many rows on (an import's thousands of creates), rows go in by one executemany
-# without the ORM's per-row compilation; they come back without their ids then.
-EXECUTEMANY_MIN_ROWS = 1000
-
-
-def _insert_many(rows: list[ObjectChange]) -> None:
-    connection = connections[router.db_for_write(ObjectChange)]
-    fields = [f for f in ObjectChange._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(ObjectChange._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    # Text and integer columns go to the driver as they are; the others (time, UUID, address,
-    # JSON) through their field's conversion for this database.
-    plain = (models.CharField, models.IntegerField, models.ForeignKey)
-    converted = [not isinstance(f, plain) for f in fields]
-    attnames = [f.attname for f in fields]
-    params = [
-        tuple(
-            f.get_db_prep_save(getattr(row, a), connection=connection) if c else getattr(row, a)
-            for f, a, c in zip(fields, attnames, converted, strict=True)
-        )
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 @dataclass(frozen=True)
