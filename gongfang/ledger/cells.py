@@ -15,12 +15,12 @@ import datetime
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Context, Decimal
 from typing import Any
 
-# Whitespace of every kind (incl. \u3000, \xa0) plus the invisible marks pasted text carries.
-_EDGE_BLANK = re.compile(r"\A[\s\u200b\ufeff]+|[\s\u200b\ufeff]+\Z")
+# The invisible marks pasted text carries; stripped with whitespace of every kind.
+_INVISIBLE = "\u200b\ufeff"
 # Plain or comma-grouped digits, optional fraction; no exponent (a typo more often than not).
 _NUMBER = re.compile(
     r"[+-]?(?:(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII
@@ -56,12 +56,21 @@ class CellError(ValueError):
 
 def is_blank(value: Any) -> bool:
     """True for None and whitespace-only text: such cells mean "not filled in"."""
-    return value is None or (isinstance(value, str) and not _EDGE_BLANK.sub("", value))
+    return value is None or (isinstance(value, str) and not _strip(value))
+
+
+def _strip(text: str) -> str:
+    """``text`` without whitespace of any kind (incl. \u3000, \xa0) or invisible marks
+    (\u200b, \ufeff) at either end."""
+    text = text.strip()
+    while text and (text[0] in _INVISIBLE or text[-1] in _INVISIBLE):
+        text = text.strip(_INVISIBLE).strip()
+    return text
 
 
 def _clean(text: str) -> str:
     """Strip whitespace and the one apostrophe exports put before formula-like text."""
-    text = _EDGE_BLANK.sub("", text)
+    text = _strip(text)
     return text[1:] if text.startswith("'") else text
 
 
@@ -124,7 +133,10 @@ def parse_text(value: Any, *, max_length: int | None = None) -> str:
 
 
 def _to_decimal(value: Any, noun: str, invalid: str, *, units: bool = False) -> Decimal | None:
-    """Any numeric cell as an exact Decimal (floats via their shortest repr), None if blank."""
+    """Any numeric cell as an exact Decimal (floats via their shortest repr), None if blank.
+
+    ``invalid`` is the message for a value that is no number, "{}" standing for the value.
+    """
     if is_blank(value):
         return None
     number: Decimal | None = None
@@ -147,7 +159,7 @@ def _to_decimal(value: Any, noun: str, invalid: str, *, units: bool = False) -> 
     elif isinstance(value, datetime.date | datetime.time | datetime.timedelta):
         raise CellError(f"应为{noun}，不应是日期。")
     if number is None:
-        raise CellError(invalid)
+        raise CellError(invalid.format(_show(value)))
     if abs(number) >= _TOO_BIG:
         raise CellError(f"“{_show(value)}”数值过大。")
     return number
@@ -164,7 +176,7 @@ def parse_int(
     value: Any, *, min_value: int | None = None, max_value: int | None = None
 ) -> int | None:
     """A whole number; "12.0" and 12.0 are fine (Excel stores every number as a float)."""
-    number = _to_decimal(value, "整数", f"“{_show(value)}”不是整数。")
+    number = _to_decimal(value, "整数", "“{}”不是整数。")
     if number is None:
         return None
     if number != number.to_integral_value():
@@ -182,7 +194,7 @@ def parse_decimal(
     max_value: Decimal | int | None = None,
 ) -> Decimal | None:
     """An exact decimal with ``places`` decimals; "25.5㎡" style area units are dropped."""
-    number = _to_decimal(value, "数字", f"“{_show(value)}”不是有效的数字。", units=True)
+    number = _to_decimal(value, "数字", "“{}”不是有效的数字。", units=True)
     if number is None:
         return None
     result = number.quantize(Decimal(1).scaleb(-places), context=_EXACT)
@@ -268,22 +280,36 @@ def parse_bool(value: Any) -> bool | None:
 
 def parse_choice(value: Any, choices: Iterable[tuple[str, str]]) -> str | None:
     """The stored value of a choice, given its Chinese label (or the stored value itself)."""
+    return choice_parser(choices)(value)
+
+
+def choice_parser(choices: Iterable[tuple[str, str]]) -> Callable[[Any], str | None]:
+    """:func:`parse_choice` for one list of choices, its lookups built once (an import parses
+    every row's choice cells with the same few lists)."""
     pairs = [(str(stored), str(label)) for stored, label in choices]
-    if is_blank(value):
-        return None
-    try:
-        text = parse_text(value)
-    except CellError:
-        text = None
-    if text == "":
-        return None
-    if text is not None:
-        for stored, label in pairs:
-            if text == label:
-                return stored
-        folded = text.casefold()
-        for stored, _label in pairs:
-            if folded == stored.casefold():
-                return stored
+    by_label: dict[str, str] = {}
+    by_folded: dict[str, str] = {}
+    for stored, label in pairs:
+        by_label.setdefault(label, stored)
+    for stored, _label in pairs:
+        by_folded.setdefault(stored.casefold(), stored)
     labels = "、".join(label for _stored, label in pairs)
-    raise CellError(f"“{_show(value)}”不是可选值；可选：{labels}。")
+
+    def parse(value: Any) -> str | None:
+        if is_blank(value):
+            return None
+        try:
+            text = parse_text(value)
+        except CellError:
+            text = None
+        if text == "":
+            return None
+        if text is not None:
+            if text in by_label:
+                return by_label[text]
+            folded = by_folded.get(text.casefold())
+            if folded is not None:
+                return folded
+        raise CellError(f"“{_show(value)}”不是可选值；可选：{labels}。")
+
+    return parse

@@ -14,6 +14,8 @@ reverted) and re-runs the compliance checks of the places it touched.
 
 from __future__ import annotations
 
+import datetime
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,10 +26,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from ..framework.bulk import insert_objects, reserve_ids
 from ..framework.changelog import record_changes, serialize_object
 from ..framework.context import RequestContext, reset_context, set_context
 from ..framework.models import ObjectChange
 from ..framework.services import service_for
+from ..framework.versions import changes_since
 from ..registry.models import Occupancy, Organization, Room
 from ..registry.services import building_room_area_notice
 from . import cells
@@ -82,6 +86,8 @@ class ImportResult:
     changes: list[dict] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     committed: bool = False
+    # model label -> {pk: version} of every object updated: what a later commit is based on.
+    versions: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -103,6 +109,7 @@ class ImportResult:
             "changes": self.changes,
             "notices": self.notices,
             "committed": self.committed,
+            "versions": self.versions,
         }
 
 
@@ -140,22 +147,32 @@ def normalize_header(text: Any) -> str:
 
 
 def parse_cell(column: Column, value: Any) -> Any:
+    return cell_parser(column)(value)
+
+
+@functools.cache
+def cell_parser(column: Column) -> Callable[[Any], Any]:
+    """The parser of one column's cells, chosen (and for choices, built) once."""
     match column.kind:
         case Kind.INT:
-            return cells.parse_int(value)
+            return cells.parse_int
         case Kind.DECIMAL:
-            return cells.parse_decimal(value, places=column.places)
+            return functools.partial(cells.parse_decimal, places=column.places)
         case Kind.DATE:
-            return cells.parse_date(value)
+            return cells.parse_date
         case Kind.BOOL:
-            return cells.parse_bool(value)
+            return cells.parse_bool
         case Kind.CHOICE:
-            return cells.parse_choice(value, column.choices)
+            return cells.choice_parser(column.choices)
         case Kind.ORG:
-            text = cells.parse_text(value)
-            return text.upper() if len(text) == 18 and text.isascii() else text
+            return _parse_org
         case _:
-            return cells.parse_text(value, max_length=column.max_length)
+            return functools.partial(cells.parse_text, max_length=column.max_length)
+
+
+def _parse_org(value: Any) -> str:
+    text = cells.parse_text(value)
+    return text.upper() if len(text) == 18 and text.isascii() else text
 
 
 class _Keys:
@@ -218,6 +235,98 @@ class _Keys:
 _AMBIGUOUS = _Failed(0)
 
 
+def _label(keys: _Keys) -> str:
+    return str(keys.model._meta.verbose_name)
+
+
+def _shown(parts: list[Any]) -> str:
+    return " / ".join(str(p) for p in parts if p not in (None, ""))
+
+
+_NO_DEFAULT = object()
+
+
+@functools.cache
+def _setters(sheet: Sheet, present: frozenset[str]) -> tuple[tuple, ...]:
+    """For each column of the file that sets a field: (header, attname, is text, null, the
+    field's default as a callable or ``_NO_DEFAULT``), worked out once per sheet and file."""
+    out = []
+    for column in sheet.columns:
+        if column.field is None or column.header not in present:
+            continue
+        field = sheet.model._meta.get_field(column.field)
+        text = isinstance(field, models.CharField | models.TextField)
+        default = field.get_default if field.has_default() else _NO_DEFAULT
+        out.append((column.header, field.attname, text, field.null, default))
+    return tuple(out)
+
+
+# Values whose type and value say all a field check needs to know; others are keyed by repr
+# (Decimal("1.0") == Decimal("1.00"), but their digits differ).
+_PLAIN_VALUES = frozenset({str, int, bool, type(None), datetime.date})
+
+
+class _FieldChecks:
+    """``Model.full_clean()`` of many objects of one model without the database checks:
+
+    unique keys are the natural keys, checked against every row of the database and the file;
+    check constraints are mirrored by the models' ``clean()`` and field validators; references
+    are resolved by natural key. A field's own checks (type, choices, blank, length, validators,
+    the model's additions in ``clean_fields``) depend on its value alone, so the model's
+    ``clean_fields`` runs once per distinct value of each field and its messages are reused.
+    """
+
+    def __init__(self, model: type[models.Model], exclude: set[str]):
+        names = {f.name for f in model._meta.fields}
+        self.fields = [
+            (f.attname, frozenset(names - {f.name}))
+            for f in model._meta.fields
+            if f.name not in exclude and not f.generated
+        ]
+        self.known: dict[tuple, dict[str, list] | None] = {}
+
+    def full_clean(self, instance: models.Model) -> None:
+        errors: dict = {}
+        known = self.known
+        for attname, others in self.fields:
+            raw = getattr(instance, attname)
+            kind = type(raw)
+            key = (attname, kind, raw if kind in _PLAIN_VALUES else repr(raw))
+            try:
+                found = known[key]
+            except KeyError:
+                try:
+                    instance.clean_fields(exclude=others)
+                    found = None
+                except ValidationError as exc:
+                    found = exc.error_dict
+                known[key] = found
+            if found is not None:
+                for name, messages in found.items():
+                    errors.setdefault(name, []).extend(messages)
+        try:
+            instance.clean()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+def changed_since_preview(instance: models.Model, based_on: int | None) -> str:
+    """Why a row whose object was changed after the preview is refused, naming who changed it
+    (``based_on``: the version the preview saw, None when it saw nothing to update)."""
+    changes = changes_since(instance, based_on or instance.version - 1)
+    names = "、".join(dict.fromkeys(c.user_name or "系统" for c in changes)) or "他人"
+    return f"“{instance}”在预览后已被 {names} 修改，请重新上传。"
+
+
+@functools.cache
+def _org_parts(target: str) -> tuple[bool, ...]:
+    """For each column of a sheet's natural key: whether it names an organization."""
+    sheet = next(s for s in SHEETS if s.key == target)
+    return tuple(sheet.column(h).kind is Kind.ORG for h in sheet.natural_key)
+
+
 def _one_current_primary_message() -> str:
     """The message of the database rule a bulk write would otherwise meet as an IntegrityError."""
     constraint = next(
@@ -237,9 +346,22 @@ def _norm(value: Any) -> Any:
 
 
 class _Run:
-    def __init__(self, *, actor, mode: str, progress: Callable | None):
+    def __init__(
+        self,
+        *,
+        actor,
+        mode: str,
+        progress: Callable | None,
+        commit: bool = False,
+        based_on: dict[str, dict[str, int]] | None = None,
+    ):
         self.actor = actor
         self.mode = mode
+        self.commit = commit
+        # model label -> {pk: version} of the objects the preview found to update; a commit
+        # refuses rows whose object has moved on since.
+        self.based_on = based_on
+        self.checks: dict[str, _FieldChecks] = {}
         # person id -> the current primary occupancy (or the in-file row that became it)
         self.current_primary: dict[int, int] | None = None
         self.pending_keys: set[Key] = set()
@@ -256,9 +378,8 @@ class _Run:
             self.keys[target] = _Keys(self.actor, target)
         return self.keys[target]
 
-    def resolve(self, sheet: Sheet, row: _Row, ref: Ref, present: set[str]) -> None:
-        if not all(h in present for h in ref.headers):
-            return  # the file leaves this reference as it is
+    def resolve(self, sheet: Sheet, row: _Row, ref: Ref) -> None:
+        """Set ``row.refs[ref.field]`` from the row's cells (the columns are in the file)."""
         parts = [row.values.get(h) for h in ref.headers]
         if all(p in (None, "") for p in parts):
             row.refs[ref.field] = None
@@ -266,9 +387,6 @@ class _Run:
                 self.error(sheet, row, "、".join(ref.headers), "必须填写。")
             return
         keys = self.keys_for(ref.target)
-        target_model = keys.model
-        label = str(target_model._meta.verbose_name)
-        shown = " / ".join(str(p) for p in parts if p not in (None, ""))
         if ref.target == "organization":
             hit = keys.resolve_org(parts[0])
             candidates = [("uscc", parts[0]), ("name", parts[0])]
@@ -280,6 +398,17 @@ class _Run:
                 if candidate in self.pending_keys:
                     row.pending.add((candidate, ref.field))
                     return
+        if isinstance(hit, int) and not (
+            ref.field in service_for(sheet.model).writable_references and hit not in keys.writable()
+        ):
+            row.refs[ref.field] = hit
+            if hit not in keys.visible:
+                # As a form save: a reference the writer cannot see may stay, not be made.
+                row.hidden[ref.field] = (
+                    f"找不到{_label(keys)}“{_shown(parts)}”，或它超出您的管辖范围。"
+                )
+            return
+        label, shown, columns = _label(keys), _shown(parts), "、".join(ref.headers)
         if hit is _AMBIGUOUS:
             self.error(
                 sheet, row, ref.headers[0], f"有多个名为“{shown}”的单位，请填写统一社会信用代码。"
@@ -288,40 +417,25 @@ class _Run:
             self.error(
                 sheet,
                 row,
-                "、".join(ref.headers),
+                columns,
                 f"所引用的{label}“{shown}”所在行（第 {hit.row} 行）有错误，未能导入。",
             )
         elif hit is None:
-            self.error(
-                sheet,
-                row,
-                "、".join(ref.headers),
-                f"找不到{label}“{shown}”，或它超出您的管辖范围。",
-            )
-        elif ref.field in service_for(sheet.model).writable_references and (
-            hit not in keys.writable()
-        ):
-            self.error(
-                sheet, row, "、".join(ref.headers), f"{label}“{shown}”超出您的管辖范围，不能登记。"
-            )
+            self.error(sheet, row, columns, f"找不到{label}“{shown}”，或它超出您的管辖范围。")
         else:
-            row.refs[ref.field] = hit
-            if hit not in keys.visible:
-                # As a form save: a reference the writer cannot see may stay, not be made.
-                row.hidden[ref.field] = f"找不到{label}“{shown}”，或它超出您的管辖范围。"
+            self.error(sheet, row, columns, f"{label}“{shown}”超出您的管辖范围，不能登记。")
 
     def target_key(self, target: str, parts: list[Any]) -> Key:
         """The key of a target as :class:`_Keys` stores it (organizations inside it by pk)."""
         if target == "region":
             return (_norm(parts[0]),)
-        sheet = next(s for s in SHEETS if s.key == target)
         out = []
-        for header, part in zip(sheet.natural_key, parts, strict=True):
-            if sheet.column(header).kind is Kind.ORG:
+        for is_org, part in zip(_org_parts(target), parts, strict=True):
+            if is_org:
                 hit = self.keys_for("organization").resolve_org(part)
                 out.append(hit if isinstance(hit, int) else ("?", part))
             else:
-                out.append(_norm(part))
+                out.append(part.strip() if type(part) is str else _norm(part))
         return tuple(out)
 
     def own_key(self, sheet: Sheet, row: _Row) -> Key | None:
@@ -423,52 +537,9 @@ class _Run:
     def import_sheet(self, sheet: Sheet, raw: RawSheet, headers: list[str]) -> None:
         counts = self.result.counts.setdefault(sheet.title, Counts())
         present = {h for h in headers if h}
-        sample = {c.header: parse_cell(c, c.example) for c in sheet.columns}
-        rows: list[_Row] = []
-        columns = [(i, sheet.column(h)) for i, h in enumerate(headers) if h]
-        for number, values in raw.rows:
-            row = _Row(number, {})
-            counts.rows += 1
-            for i, column in columns:
-                header = column.header
-                try:
-                    row.values[header] = parse_cell(column, values[i] if i < len(values) else None)
-                except cells.CellError as exc:
-                    self.error(sheet, row, header, exc.message)
-            self.tick()
-            if not row.failed and row.values == sample:
-                counts.skipped += 1
-                self.result.notices.append(
-                    f"工作表“{sheet.title}”第 {number} 行是模板的示例行，已跳过。"
-                )
-                self.tick()
-                continue
-            rows.append(row)
+        rows = self.parse_rows(sheet, raw, headers, counts)
+        self.match_rows(sheet, rows, present)
         own = self.keys_for(sheet.key)
-        seen: dict[Key, int] = {}
-        self.pending_keys = set()
-        for row in rows:
-            if row.failed:
-                continue
-            row.key = self.own_key(sheet, row)
-            if row.key is None:
-                continue
-            if row.key in seen:
-                self.error(
-                    sheet,
-                    row,
-                    "、".join(sheet.natural_key),
-                    f"与第 {seen[row.key]} 行重复（{'、'.join(sheet.natural_key)}相同）。",
-                )
-                continue
-            seen[row.key] = row.number
-            if row.key not in own.by_key:
-                self.pending_keys.add(row.key)
-        for row in rows:
-            if row.failed:
-                continue
-            for ref in sheet.refs:
-                self.resolve(sheet, row, ref, present)
         # Waves: a row waits for the rows of the same sheet it refers to (a parent unit).
         waiting = [r for r in rows if not r.failed]
         while waiting:
@@ -495,16 +566,83 @@ class _Run:
                 if row.key is not None and row.key not in own.by_key:
                     own.by_key[row.key] = _Failed(row.number)
 
+    def parse_rows(
+        self, sheet: Sheet, raw: RawSheet, headers: list[str], counts: Counts
+    ) -> list[_Row]:
+        """Every row's cells parsed (errors noted per cell); the template's sample row left out."""
+        sample = {c.header: parse_cell(c, c.example) for c in sheet.columns}
+        rows: list[_Row] = []
+        columns = [(i, h, cell_parser(sheet.column(h))) for i, h in enumerate(headers) if h]
+        for number, values in raw.rows:
+            row = _Row(number, {})
+            parsed = row.values
+            width = len(values)
+            counts.rows += 1
+            for i, header, parse in columns:
+                try:
+                    parsed[header] = parse(values[i] if i < width else None)
+                except cells.CellError as exc:
+                    self.error(sheet, row, header, exc.message)
+            self.tick()
+            if not row.failed and parsed == sample:
+                counts.skipped += 1
+                self.result.notices.append(
+                    f"工作表“{sheet.title}”第 {number} 行是模板的示例行，已跳过。"
+                )
+                self.tick()
+                continue
+            rows.append(row)
+        return rows
+
+    def match_rows(self, sheet: Sheet, rows: list[_Row], present: set[str]) -> None:
+        """Each row's own key (duplicates in the file refused) and its references resolved."""
+        own = self.keys_for(sheet.key)
+        seen: dict[Key, int] = {}
+        self.pending_keys = set()
+        for row in rows:
+            if row.failed:
+                continue
+            row.key = self.own_key(sheet, row)
+            if row.key is None:
+                continue
+            if row.key in seen:
+                self.error(
+                    sheet,
+                    row,
+                    "、".join(sheet.natural_key),
+                    f"与第 {seen[row.key]} 行重复（{'、'.join(sheet.natural_key)}相同）。",
+                )
+                continue
+            seen[row.key] = row.number
+            if row.key not in own.by_key:
+                self.pending_keys.add(row.key)
+        refs = [ref for ref in sheet.refs if all(h in present for h in ref.headers)]
+        for row in rows:
+            if row.failed:
+                continue
+            for ref in refs:
+                self.resolve(sheet, row, ref)
+
     # Building, checking and writing --------------------------------------------------------
     def write_rows(self, sheet: Sheet, rows: list[_Row], present: set[str], counts: Counts):
+        creates, updates = self.check_rows(sheet, rows, present, counts)
+        self.save(sheet, creates, updates, counts)
+
+    def check_rows(
+        self, sheet: Sheet, rows: list[_Row], present: set[str], counts: Counts
+    ) -> tuple[list[tuple[_Row, models.Model]], list[tuple[_Row, models.Model, dict]]]:
+        """Build each row's object and check it as a form save would: the rows to create and
+        the rows to update (with their object's state before)."""
         model = sheet.model
         own = self.keys_for(sheet.key)
         service = service_for(model)
         existing_ids = [own.by_key[r.key] for r in rows if isinstance(own.by_key.get(r.key), int)]
         existing = self.fetch(sheet, existing_ids)
         related = self.fetch_related(sheet, rows)
-        fk_names = [ref.field for ref in sheet.refs]
+        checks = self.field_checks(sheet)
+        setters = _setters(sheet, frozenset(present))
         can_add = self.actor.has_model_perm(model, "add")
+        versions = None if self.based_on is None else self.based_on.get(model._meta.label_lower, {})
         creates: list[tuple[_Row, models.Model]] = []
         updates: list[tuple[_Row, models.Model, dict]] = []
         for row in rows:
@@ -520,7 +658,7 @@ class _Run:
                 continue
             instance = existing[pk] if pk is not None else model()
             before = serialize_object(instance) if pk is not None else None
-            self.assign(sheet, row, instance, present, related, creating=pk is None)
+            self.assign(sheet, row, instance, setters, related, creating=pk is None)
             made = [f for f in row.hidden if before is None or before.get(f) != row.refs[f]]
             if made:
                 for name in made:
@@ -541,17 +679,17 @@ class _Run:
                         sheet, row, "", "您无权修改这条已有记录（超出管辖范围或无修改权限）。"
                     )
                     continue
+                if versions is not None and versions.get(str(pk)) != instance.version:
+                    self.error(
+                        sheet, row, "", changed_since_preview(instance, versions.get(str(pk)))
+                    )
+                    continue
             elif not can_add:
                 self.error(sheet, row, "", f"您没有新建{model._meta.verbose_name}的权限。")
                 continue
             try:
                 service.prepare(actor=self.actor, instance=instance)
-                # Unique keys are the natural keys, checked above against every row of the
-                # database and the file; check constraints are mirrored by the models' clean()
-                # and field validators. Both would otherwise cost a query per row.
-                instance.full_clean(
-                    exclude=fk_names, validate_unique=False, validate_constraints=False
-                )
+                checks.full_clean(instance)
                 self.extra_checks(sheet, instance, before)
                 service.validate(actor=self.actor, instance=instance, before=before)
             except ValidationError as exc:
@@ -563,25 +701,31 @@ class _Run:
                 creates.append((row, instance))
             else:
                 updates.append((row, instance, before))
-        self.save(sheet, creates, updates, counts)
+        return creates, updates
 
-    def assign(self, sheet, row, instance, present, related, *, creating: bool) -> None:
-        for header in present:
-            column = sheet.column(header)
-            if column.field is None or header not in row.values:
+    def field_checks(self, sheet: Sheet) -> _FieldChecks:
+        if sheet.key not in self.checks:
+            # References are checked above, by natural key, against what the user may see.
+            self.checks[sheet.key] = _FieldChecks(sheet.model, {ref.field for ref in sheet.refs})
+        return self.checks[sheet.key]
+
+    def assign(self, sheet, row, instance, setters, related, *, creating: bool) -> None:
+        values = row.values
+        for header, attname, text, null, default in setters:
+            if header not in values:
                 continue
-            value = row.values[header]
-            model_field = sheet.model._meta.get_field(column.field)
+            value = values[header]
             if value is None or value == "":
-                if isinstance(model_field, models.CharField | models.TextField):
+                if text:
                     value = ""
-                elif not model_field.null:
-                    if creating or not model_field.has_default():
-                        if model_field.has_default():
-                            value = model_field.get_default()
+                elif not null:
+                    if default is _NO_DEFAULT:
+                        pass
+                    elif creating:
+                        value = default()
                     else:
                         continue  # a blank cell keeps the current value of a defaulted field
-            setattr(instance, column.field, value)
+            setattr(instance, attname, value)
         for ref in sheet.refs:
             if ref.field not in row.refs:
                 continue
@@ -621,8 +765,11 @@ class _Run:
                 self.error(sheet, row, "", message)
 
     def fetch(self, sheet: Sheet, ids: list[int]) -> dict[int, models.Model]:
+        """The existing objects the rows match, locked until the import ends when it writes."""
         out: dict[int, models.Model] = {}
         qs = sheet.model._base_manager.all()
+        if self.commit:
+            qs = qs.select_for_update()
         for start in range(0, len(ids), CHUNK):
             out.update(qs.in_bulk(ids[start : start + CHUNK]))
         return out
@@ -647,14 +794,16 @@ class _Run:
         own = self.keys_for(sheet.key)
         now = timezone.now()
         if creates:
-            model.objects.bulk_create([i for _, i in creates], batch_size=CHUNK)
+            created = [i for _, i in creates]
             if model is Organization:
-                for _, org in creates:
+                # A unit's path ends with its own id: taken first, the unit goes in by one insert.
+                for org, pk in zip(created, reserve_ids(model, len(created)), strict=True):
+                    org.pk = pk
                     org.path = org.compute_path()
-                Organization.objects.bulk_update(
-                    [o for _, o in creates], ["path"], batch_size=CHUNK
-                )
+            insert_objects(created)
         if updates:
+            for _, inst, _ in updates:
+                inst.version += 1  # the row is locked (fetch) and its version was checked
             names = sorted(
                 {
                     n
@@ -687,6 +836,8 @@ class _Run:
             counts.updated += 1
             own.add(row.key, inst)
             self.changes.append((inst, ObjectChange.Action.UPDATE, before))
+            versions = self.result.versions.setdefault(model._meta.label_lower, {})
+            versions[str(inst.pk)] = inst.version - 1  # as found, before this write
             if len(self.result.changes) < MAX_CHANGES:
                 self.result.changes.append(describe_update(sheet, row.number, inst, before))
         if model is Room and creates + updates:
@@ -699,9 +850,13 @@ class _Run:
             return set()
         inside: set[int] = set()
         allowed = model.objects.restrict(self.actor, action)
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            inside |= set(allowed.filter(pk__in=chunk).values_list("pk", flat=True))
+        low, high = min(ids), max(ids)
+        if high - low < 2 * len(ids):  # new rows' ids are (nearly) consecutive: one query
+            inside = set(allowed.filter(pk__range=(low, high)).values_list("pk", flat=True))
+        else:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                inside |= set(allowed.filter(pk__in=chunk).values_list("pk", flat=True))
         return set(ids) - inside
 
 
@@ -736,14 +891,19 @@ def run_import(
     request_id: uuid.UUID | None = None,
     remote_addr: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    based_on: dict[str, dict[str, int]] | None = None,
 ) -> ImportResult:
-    """Import ``sheets`` as ``actor``; write only when ``commit`` and every row is clean."""
+    """Import ``sheets`` as ``actor``; write only when ``commit`` and every row is clean.
+
+    ``based_on`` is the preview's ``versions``: a row that would update an object changed since
+    (or not found to update then) is refused, so a commit never undoes someone else's edit.
+    """
     token = set_context(
         RequestContext(request_id=request_id or uuid.uuid4(), remote_addr=remote_addr)
     )
     try:
         with transaction.atomic():
-            run = _Run(actor=actor, mode=mode, progress=progress)
+            run = _Run(actor=actor, mode=mode, progress=progress, commit=commit, based_on=based_on)
             result = run.run(sheets)
             if commit and result.ok:
                 record_changes(actor=actor, changes=run.changes)

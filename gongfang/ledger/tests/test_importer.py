@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import TestCase
 
 from ...framework.models import ObjectChange
+from ...framework.services import service_for
 from ...registry.models import Building, Compound, Floor, Occupancy, Organization, Person, Room
 from ...registry.tests.world import WorldMixin
 from ..choices import Mode
@@ -221,7 +222,9 @@ class ImporterTests(WorldMixin, TestCase):
         a = self.world.a
         headers = ["人员所在单位", "人员编号", "区划代码", "院落名称", "楼座名称", "楼层号", "房间号",
                    "起始日期", "主要办公室"]  # fmt: skip
-        site = [a.region.code, a.compound.name, a.building.name, a.floor.number, a.room.number]
+        # Another room: a second occupancy of the same room is refused for its own reason.
+        Room.objects.create(floor=a.floor, number="102", category="office", usable_area=12)
+        site = [a.region.code, a.compound.name, a.building.name, a.floor.number, "102"]
         row = [a.org.uscc, a.person.number, *site, "2024/3/1", "是"]
         result = self.run_as(self.user_with_perm, [sheet("办公室使用", headers, row)])
         self.assertIn("已有一间在用的主要办公室", result.errors[0].message)
@@ -268,3 +271,69 @@ class ImporterTests(WorldMixin, TestCase):
         result = self.run_as(self.user_org_scoped, sheets)
         self.assertFalse(result.ok)
         self.assertIn("超出您的管辖范围", result.errors[0].message)
+
+
+class VersionTests(WorldMixin, TestCase):
+    """An import's updates raise the version, and a commit never undoes an edit made after its
+    preview (issue 9, point 3)."""
+
+    def room_file(self, area: str) -> list[RawSheet]:
+        a = self.world.a
+        row = [a.region.code, a.compound.name, a.building.name, a.floor.number, a.room.number,
+               "办公室", area, a.org.uscc]  # fmt: skip
+        return [sheet("房间", ROOM_HEADERS, row)]
+
+    def import_rooms(self, area: str, **kwargs):
+        return run_import(actor=self.user_with_perm, sheets=self.room_file(area), **kwargs)
+
+    def edit_meanwhile(self, **data) -> None:
+        room = Room.objects.get(pk=self.world.a.room.pk)
+        service_for(Room).update(actor=self.user_org_scoped, instance=room, data=data)
+
+    def test_update_raises_the_version_in_the_same_write_and_logs_it(self):
+        room = self.world.a.room
+        version = room.version
+        result = self.import_rooms("11", commit=True)
+        self.assertTrue(result.committed, result.errors)
+        room.refresh_from_db()
+        self.assertEqual((room.usable_area, room.version), (Decimal("11.00"), version + 1))
+        change = ObjectChange.objects.get(action="update", changed_object_id=room.pk)
+        self.assertEqual(change.prechange_data["version"], version)
+        self.assertEqual(change.postchange_data["version"], version + 1)
+
+    def test_preview_records_the_versions_it_is_based_on(self):
+        room = self.world.a.room
+        preview = self.import_rooms("11")
+        self.assertEqual(preview.versions, {"registry.room": {str(room.pk): room.version}})
+        self.assertEqual(preview.as_dict()["versions"], preview.versions)
+        result = self.import_rooms("11", commit=True, based_on=preview.versions)
+        self.assertTrue(result.committed, result.errors)
+
+    def test_commit_refuses_a_row_changed_since_the_preview_and_writes_nothing(self):
+        room = self.world.a.room
+        old_area = room.usable_area
+        preview = self.import_rooms("11")
+        self.edit_meanwhile(name="改名后")
+        logged = ObjectChange.objects.count()
+
+        result = self.import_rooms("11", commit=True, based_on=preview.versions)
+        self.assertFalse(result.committed)
+        self.assertEqual(result.error_count, 1)
+        error = result.errors[0]
+        self.assertEqual((error.sheet, error.row), ("房间", 2))
+        room.refresh_from_db()
+        self.assertEqual(error.message, f"“{room}”在预览后已被 unit_a 修改，请重新上传。")
+        self.assertEqual((room.usable_area, room.name), (old_area, "改名后"))
+        self.assertEqual(ObjectChange.objects.count(), logged)
+
+    def test_a_row_unchanged_at_the_preview_is_refused_when_it_would_now_undo_an_edit(self):
+        room = self.world.a.room
+        preview = self.import_rooms(str(room.usable_area))
+        self.assertEqual(preview.counts["房间"].unchanged, 1)
+        self.edit_meanwhile(usable_area=Decimal("20"))
+
+        result = self.import_rooms(str(room.usable_area), commit=True, based_on=preview.versions)
+        self.assertFalse(result.committed)
+        self.assertIn("在预览后已被 unit_a 修改，请重新上传", result.errors[0].message)
+        room.refresh_from_db()
+        self.assertEqual(room.usable_area, Decimal("20.00"))
