@@ -353,7 +353,8 @@ SPECTACULAR_SETTINGS = {
 DJANGO_TABLES2_TEMPLATE = "framework/table.html"
 
 # Everything to standard error, with time and source: the server's journal keeps it. Errors a
-# user only sees as the 500 page (django.request) are logged here with their traceback.
+# user only sees as the 500 page (django.request) are logged here with their traceback; 403 and
+# 404 answers are not (Django would log each 403 with a traceback), the access log has them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -362,6 +363,7 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
 
 # The audit trail is kept at least this long; audit_purge refuses to cut younger entries.
