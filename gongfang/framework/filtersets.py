@@ -36,6 +36,11 @@ def _fk_filter(field: models.ForeignKey) -> dict:
     }
 
 
+# What a yes/no filter accepts: the page's select (unknown/true/false), the API's true/false and
+# Django's NullBooleanSelect codes (2 yes, 3 no); empty means no filter.
+BOOLEAN_VALUES = frozenset({"", "unknown", "true", "false", "True", "False", "2", "3"})
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds ``q`` (free-text search over ``search_fields``); foreign keys filter by scoped id."""
 
@@ -61,6 +66,30 @@ class BaseFilterSet(django_filters.FilterSet):
         if new._label is None:
             new.label = label_for_filter(cls._meta.model, field_name, new.lookup_expr)
         return new
+
+    def get_form_class(self):
+        """The filter form, refusing yes/no values it does not know: django-filter reads any
+        unknown text as "no filter", so ``?current=-1`` silently listed everything."""
+        base = super().get_form_class()
+        booleans = [
+            name
+            for name, f in self.filters.items()
+            if isinstance(f.field, forms.NullBooleanField)
+        ]
+        if not booleans:
+            return base
+
+        def clean(form):
+            cleaned = base.clean(form)
+            for name in booleans:
+                raw = form.data.get(name) if hasattr(form.data, "get") else None
+                if raw is not None and str(raw) not in BOOLEAN_VALUES:
+                    form.add_error(
+                        name, f"“{form.fields[name].label}”只能是 true 或 false，收到“{raw}”。"
+                    )
+            return cleaned
+
+        return type(base.__name__, (base,), {"clean": clean})
 
     def search(self, queryset, name, value):
         value = value.strip()

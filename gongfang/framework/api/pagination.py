@@ -8,9 +8,19 @@ default, at most 1,000. A request that names ``page`` or ``page_size`` (and neit
 from __future__ import annotations
 
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
 DEFAULT_SIZE = 50
 MAX_SIZE = 1000
+
+
+# (query parameter, its Chinese name, its smallest value)
+PARAMETERS = (
+    ("limit", "每页条数 limit", 1),
+    ("offset", "起始位置 offset", 0),
+    ("page", "页码 page", 1),
+    ("page_size", "每页条数 page_size", 1),
+)
 
 
 class _LimitOffset(pagination.LimitOffsetPagination):
@@ -40,7 +50,25 @@ class Pagination(pagination.BasePagination):
         by_page = "page" in params or "page_size" in params
         return by_page and "limit" not in params and "offset" not in params
 
+    @staticmethod
+    def check_parameters(request) -> None:
+        """Refuse paging values that are not whole numbers in range (DRF would silently use
+        its default for ``limit=true`` or ``offset=-1``)."""
+        params = request.query_params
+        errors: dict[str, list[str]] = {}
+        for name, label, minimum in PARAMETERS:
+            if name not in params:
+                continue
+            raw = params[name]
+            if name == "page" and raw == "last":
+                continue
+            if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
+                errors[name] = [f"{label}须为不小于 {minimum} 的整数，收到“{raw[:40]}”。"]
+        if errors:
+            raise ValidationError(errors)
+
     def paginate_queryset(self, queryset, request, view=None):
+        self.check_parameters(request)
         self._impl = _PageNumber() if self._wants_page_numbers(request) else _LimitOffset()
         return self._impl.paginate_queryset(queryset, request, view)
 
@@ -51,10 +79,15 @@ class Pagination(pagination.BasePagination):
         return _LimitOffset().get_paginated_response_schema(schema)
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [
+        parameters = [
             *_LimitOffset().get_schema_operation_parameters(view),
             *_PageNumber().get_schema_operation_parameters(view),
         ]
+        minimums = {name: minimum for name, _label, minimum in PARAMETERS}
+        for parameter in parameters:
+            if parameter["name"] in minimums:
+                parameter["schema"]["minimum"] = minimums[parameter["name"]]
+        return parameters
 
     # Browsable API controls.
     @property

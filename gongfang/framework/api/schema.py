@@ -50,3 +50,85 @@ class ObjectSchema(AutoSchema):
                 description=f"{model._meta.verbose_name}编号",
             ),
         ]
+
+
+# Error responses every operation may give, documented once for the whole API ----------------------
+ERROR_COMPONENTS: dict[str, dict[str, Any]] = {
+    "Error": {
+        "type": "object",
+        "description": "错误：detail 为中文说明。",
+        "properties": {"detail": {"type": "string", "description": "中文说明"}},
+        "required": ["detail"],
+    },
+    "ValidationError": {
+        "type": "object",
+        "description": (
+            "输入有误：键为出错的字段名（或 non_field_errors、detail），值为该字段的中文错误说明列表。"
+        ),
+        "properties": {
+            "detail": {"type": "string", "description": "整体说明（如请求体无法解析）"},
+            "non_field_errors": {"type": "array", "items": {"type": "string"}},
+        },
+        "additionalProperties": {"type": "array", "items": {}},
+    },
+}
+ERROR_DESCRIPTIONS = {
+    "400": ("ValidationError", "输入有误（字段或查询参数的值不合法），未保存"),
+    "401": ("Error", "未登录或令牌无效、已过期"),
+    "403": ("Error", "账号的角色不允许此操作（或只读令牌用于修改）"),
+    "404": ("Error", "对象不存在或不在账号的管辖范围内（列表：页码超出范围）"),
+    "412": ("Error", "If-Match 所指版本不是当前版本：对象已被他人修改，未保存"),
+    "428": ("Error", "系统要求修改时在 If-Match 中给出所依据的版本"),
+    "429": ("Error", "请求过于频繁，请稍后再试"),
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def _error_codes(path: str, method: str, operation: dict[str, Any]) -> list[str]:
+    codes = ["401", "403", "429"]
+    if method in WRITE_METHODS or operation.get("parameters"):
+        codes.append("400")
+    if "{" in path:
+        codes.append("404")
+    parameters = operation.get("parameters", [])
+    if any(p.get("in") == "header" and p.get("name") == "If-Match" for p in parameters):
+        codes += ["412", "428"]
+    if method == "get" and any(p.get("name") in ("page", "format") for p in parameters):
+        codes.append("404")  # a page past the last one; a format no renderer offers
+    return list(dict.fromkeys(codes))
+
+
+def add_error_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: every operation lists the errors it can answer,
+    with their bodies, so a client (and a schema fuzzer) knows them all in advance."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in ERROR_COMPONENTS.items():
+        schemas.setdefault(name, schema)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete", "head", "options"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            # An error asked for in another format (``?format=csv``) comes as its plain text.
+            other_types = {
+                media
+                for code, response in responses.items()
+                if code.startswith("2")
+                for media in response.get("content", {})
+                if media != "application/json"
+            }
+            for code in _error_codes(path, method, operation):
+                component, description = ERROR_DESCRIPTIONS[code]
+                existing = responses.get(code)
+                if existing is None or "content" not in existing:
+                    content = {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{component}"}
+                        },
+                        **{media: {"schema": {"type": "string"}} for media in sorted(other_types)},
+                    }
+                    responses[code] = {
+                        "description": (existing or {}).get("description") or description,
+                        "content": content,
+                    }
+    return result
