@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
 from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -78,6 +79,14 @@ def _object_label(view) -> str:
 def _not_found(exc, view, request) -> str:
     lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", None)
     value = (getattr(view, "kwargs", None) or {}).get(lookup) if lookup else None
+    # DRF answers 404 also for an unknown ?format= and a page past the end.
+    formats = [r.format for r in getattr(view, "renderer_classes", [])]
+    wanted = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+    if wanted and wanted not in formats:
+        return f"不支持的返回格式 format=“{wanted}”，可用的格式：{'、'.join(formats)}。"
+    page = request.query_params.get("page")
+    if value is None and page is not None:
+        return f"{_object_label(view)}列表没有第“{page}”页，请从第 1 页起翻页。"
     if value is not None:
         return f"没有找到编号为“{value}”的{_object_label(view)}，或其不在您的管辖范围内。"
     if _model(view) is not None:
@@ -161,11 +170,21 @@ CHINESE_MESSAGES: list[tuple[type[exceptions.APIException], Messages, bool]] = [
 ]
 
 
+# DRF's texts besides a kind's default_detail (lazy: compared in the request's language).
+DRF_TEXTS = {
+    exceptions.NotFound: (
+        exceptions.NotFound.default_detail,
+        PageNumberPagination.invalid_page_message,
+    ),
+}
+
+
 def _replacement(exc: exceptions.APIException) -> Messages | None:
     """The Chinese message for ``exc``, when its text is DRF's (or a framework's English) one."""
     for kind, message, always in CHINESE_MESSAGES:
         if isinstance(exc, kind):
-            drf_text = exc.detail == str(kind.default_detail)  # translated by DRF or not
+            drf_texts = DRF_TEXTS.get(kind, (kind.default_detail,))
+            drf_text = exc.detail in {str(text) for text in drf_texts}
             return message if always or drf_text or not is_chinese(exc.detail) else None
     return None if is_chinese(exc.detail) else _server_error
 

@@ -200,10 +200,23 @@ def test_missing_object_names_model_and_id(api):
     assert detail(response) == "没有找到编号为“999999”的房间，或其不在您的管辖范围内。"
 
 
-def test_our_own_not_found_message_is_kept(api):
-    response = api.get("/api/standards/regions/999999999999/")
+def test_page_past_the_end_and_unknown_format(api):
+    url = reverse("api:registry:room-list")
+    response = api.get(url, {"page": 999})
     assert response.status_code == 404
-    assert detail(response)  # Chinese, whichever message the view gives
+    assert detail(response) == "房间列表没有第“999”页，请从第 1 页起翻页。"
+    response = api.get(url, {"format": "xml"})
+    assert response.status_code == 404
+    assert detail(response) == "不支持的返回格式 format=“xml”，可用的格式：json、api。"
+    response = api.get(url, HTTP_ACCEPT="application/xml")
+    assert response.status_code == 406
+    assert detail(response).startswith("无法按请求头 Accept 所要求的格式“application/xml”")
+
+
+def test_our_own_not_found_message_is_kept(api):
+    response = api.get(reverse("api:standards:effective"), {"region": "999999"})
+    assert response.status_code == 404
+    assert detail(response) == "没有找到该区划，或其不在您的管辖范围内。"
 
 
 def test_method_not_allowed_names_the_methods(api):
