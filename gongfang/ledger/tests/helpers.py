@@ -8,6 +8,7 @@ from unittest import mock
 import openpyxl
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 
 def run_worker() -> None:
@@ -30,6 +31,15 @@ def run_worker() -> None:
         "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
     ):
         call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+
+def database_url() -> str:
+    """The test database, as a process started by the test must reach it."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER']}{password}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def workbook(sheets: dict[str, list[list]]) -> bytes:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import TransactionTestCase
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -26,20 +25,12 @@ from ...registry.tests.world import build_world, make_user
 from .. import services
 from ..models import ImportBatch
 from ..progress import get_progress
+from .helpers import database_url
 from .test_reclaim import XLSX, room_workbook
 
 ROOT = Path(__file__).resolve().parents[3]
 ROWS = 3000
 Status = ImportBatch.Status
-
-
-def database_url() -> str:
-    """The test database, as the worker process started by the test must reach it."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def start_worker(*extra: str) -> subprocess.Popen:
