@@ -6,12 +6,15 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .control_characters import control_character_errors
 from .links import pk_url
 from .querysets import RestrictedQuerySet
 from .scope import Scope
+from .uniqueness import unique_error_message
 
 
 class PrimaryModel(models.Model):
@@ -26,6 +29,7 @@ class PrimaryModel(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
     scope: ClassVar[Scope]
+    unique_error_message = unique_error_message
     # Fields left out of the change log's before/after (derived or bookkeeping values).
     changelog_exclude: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
 
@@ -38,6 +42,17 @@ class PrimaryModel(models.Model):
         instance = super().from_db(db, field_names, values)
         instance._loaded_values = dict(zip(field_names, values, strict=True))
         return instance
+
+    def clean_fields(self, exclude=None) -> None:
+        """The fields' own validation, and no control character in any text: pages, API and
+        imports all validate through here."""
+        errors = control_character_errors(self, exclude)
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self) -> str:
         return pk_url(f"{self._meta.app_label}:{self._meta.model_name}", self.pk)

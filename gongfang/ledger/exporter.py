@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..framework import masking
 from ..framework.changelog import record_event
-from ..framework.spreadsheets import defuse
+from ..framework.spreadsheets import defuse, printable
 from .importer import GUIDE_TITLE, OPTIONS_TITLE
 from .specs import KIND_LABELS, SHEETS, Column, Kind, Sheet
 
@@ -83,8 +83,10 @@ def sheet_queryset(sheet: Sheet, actor) -> models.QuerySet:
 # .xlsx ----------------------------------------------------------------------------------------
 def _write_cell(ws, value: Any) -> Any:
     """Plain values as they are (fast); a date gets a date format, a text that starts with "="
-    is marked as text so it is never a formula."""
+    is marked as text so it is never a formula, control characters (which an .xlsx cannot hold)
+    are dropped."""
     if isinstance(value, str):
+        value = printable(value)
         if not value.startswith("="):
             return value
         cell = WriteOnlyCell(ws, value=value)
