@@ -35,16 +35,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once: bool, **options) -> None:
-        created = sync_jobs()
-        for row in created:
-            self.stdout.write(f"登记定时任务：{row.name}（{row.schedule_label}）")
-        dispatched = dispatch_due()
-        if dispatched:
-            self.stdout.write(f"补运行到期任务：{'、'.join(dispatched)}")
-        if once:
-            return
         tick_seconds = settings.SCHEDULER_TICK_SECONDS
         scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
+
+        def stop(*_) -> None:
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            else:
+                raise SystemExit(0)
+
+        # From the start: a service manager may stop us while we still catch up.
+        signal.signal(signal.SIGTERM, stop)
+        for row in sync_jobs():
+            self.say(f"登记定时任务：{row.name}（{row.schedule_label}）")
+        dispatched = dispatch_due()
+        if dispatched:
+            self.say(f"补运行到期任务：{'、'.join(dispatched)}")
+        if once:
+            return
         scheduler.add_job(
             tick,
             "interval",
@@ -54,8 +62,12 @@ class Command(BaseCommand):
             max_instances=1,
             misfire_grace_time=tick_seconds,
         )
-        signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-        self.stdout.write(f"定时任务调度已启动：每 {tick_seconds} 秒检查一次到期任务。")
+        self.say(f"定时任务调度已启动：每 {tick_seconds} 秒检查一次到期任务。")
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
             scheduler.start()
-        self.stdout.write("定时任务调度已停止。")
+        self.say("定时任务调度已停止。")
+
+    def say(self, message: str) -> None:
+        # Written to a log file by make serve and service managers: at once, not at exit.
+        self.stdout.write(message)
+        self.stdout.flush()
