@@ -11,7 +11,6 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from ..framework import clock
@@ -141,9 +140,6 @@ class Warning(PrimaryModel):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.subject_label}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("compliance:warning", args=[self.pk])
 
     @property
     def is_active(self) -> bool:

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from ..framework import clock
+from ..framework.caching import cached, scope_key
 from ..framework.selectors import changes_for
 from ..registry.choices import AdminLevel, Grade
 from ..registry.models import Organization, Person, Region, Room
@@ -87,7 +89,22 @@ def _region_base(user, query: dict[str, str]) -> Region | None:
 
 def counts(user, rows: QuerySet, query: dict[str, str]) -> Counts:
     """The filtered warnings by rule, state, sub-region and organization (five grouped queries);
-    each row links to the list with that filter added."""
+    each row links to the list with that filter added.
+
+    Cached until the next write (``framework.caching``) by the filtered rows' SQL (scope and
+    filters), the query the links carry and the day (what is overdue)."""
+    try:
+        sql = rows.query.sql_with_params()
+    except EmptyResultSet:  # filters that match nothing
+        return _counts(user, rows, query)
+    return cached(
+        "warning-counts",
+        (*scope_key(user), sql, tuple(sorted(query.items())), clock.today()),
+        lambda: _counts(user, rows, query),
+    )
+
+
+def _counts(user, rows: QuerySet, query: dict[str, str]) -> Counts:
     active = Q(state__in=ACTIVE_STATES)
     result = Counts()
     totals = rows.aggregate(

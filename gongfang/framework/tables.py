@@ -9,8 +9,10 @@ introspection took most of a list page's time.
 from __future__ import annotations
 
 import datetime
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partialmethod
 from typing import Any
 
 import django_tables2 as tables
@@ -19,7 +21,9 @@ from django.db.models.query import ModelIterable
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -58,7 +62,9 @@ class DateColumn(tables.DateColumn):
     def render(self, value):
         if isinstance(value, datetime.datetime) and timezone.is_aware(value):
             value = timezone.localtime(value)
-        return formats.date_format(value, self.format)
+        if self.format in formats.FORMAT_SETTINGS:  # a named format of the locale
+            return formats.date_format(value, self.format)
+        return dateformat.format(value, self.format)
 
 
 class NumberColumn(tables.Column):
@@ -131,6 +137,10 @@ class CellPlan:
     path: tuple[str, ...]  # accessor bits up to the last one
     last: str
     choice_label: bool  # the last bit is a field with choices: show get_FOO_display()
+    # That field and its labels, when its get_FOO_display() is Django's own (labels looked up
+    # here: Django builds the dict of labels again for every call).
+    choice_field: models.Field | None
+    labels: dict[Any, Any] | None
     render: Callable | None  # None: through django-tables2 (the renderer wants the bound row)
     arguments: frozenset[str]
     wants_all: bool
@@ -145,6 +155,10 @@ class CellPlan:
         bits = tuple(accessor.bits) or ("",)
         field = accessor.get_field(model) if model is not None else None
         names, catch_all = signature(bound_column.render)
+        choice_label = bool(getattr(field, "choices", None))
+        own_display = choice_label and isinstance(
+            inspect.getattr_static(field.model, f"get_{bits[-1]}_display", None), partialmethod
+        )
         link = bound_column.link
         simple_link = link is None or not (
             callable(link.url) or any(callable(v) for v in (link.attrs or {}).values())
@@ -160,7 +174,9 @@ class CellPlan:
             td=td.as_html() if td is not None else None,
             path=bits[:-1],
             last=bits[-1],
-            choice_label=bool(getattr(field, "choices", None)),
+            choice_label=choice_label,
+            choice_field=field if own_display else None,
+            labels=dict(make_hashable(field.flatchoices)) if own_display else None,
             render=bound_column.render if lean else None,
             arguments=frozenset(names),
             wants_all=bool(catch_all),
@@ -174,6 +190,9 @@ class CellPlan:
                 current = _step(current, bit)
                 if current is None:
                     return None
+            if self.labels is not None and isinstance(current, self.choice_field.model):
+                raw = getattr(current, self.choice_field.attname)
+                return force_str(self.labels.get(make_hashable(raw), raw), strings_only=True)
             if self.choice_label and isinstance(current, models.Model):
                 label = getattr(current, f"get_{self.last}_display", None)
                 if label is not None:
@@ -207,7 +226,9 @@ class CellPlan:
         href = link.compose_url(record=record, bound_column=bound_column)
         if href is None:
             return content
-        attrs = AttributeDict(link.attrs or {})
+        if not link.attrs:
+            return format_html('<a href="{}">{}</a>', href, content)
+        attrs = AttributeDict(link.attrs)
         attrs["href"] = href
         return format_html("<a {}>{}</a>", attrs.as_html(), content)
 
