@@ -108,6 +108,10 @@ def add_error_responses(result: dict[str, Any], generator, request, public) -> d
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete", "head", "options"}:
                 continue
+            for parameter in operation.get("parameters", []):
+                enum = parameter.get("schema", {}).get("enum")
+                if parameter.get("in") == "query" and enum is not None and "" not in enum:
+                    enum.append("")  # an empty choice in a query means "no filter"
             responses = operation.setdefault("responses", {})
             # An error asked for in another format (``?format=csv``) comes as its plain text.
             other_types = {

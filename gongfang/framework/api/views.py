@@ -102,7 +102,7 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
             return None
         return _model_key(obj.changed_object_type)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_changed_object_url(self, obj: ObjectChange) -> str | None:
         content_type = obj.changed_object_type
         if content_type is None or obj.changed_object_id is None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -100,7 +100,10 @@ class EffectiveView(APIView):
             OpenApiParameter("region", OpenApiTypes.STR, required=True, description="区划代码"),
             OpenApiParameter("on", OpenApiTypes.DATE, description="日期，默认今天"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            404: OpenApiResponse(description="区划不存在、不在管辖范围内，或该日没有适用的标准"),
+        },
     )
     def get(self, request):
         query = EffectiveQuerySerializer(data=request.query_params)
