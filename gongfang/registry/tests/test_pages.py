@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import connection
+from django.template import Context, Template
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,6 +12,8 @@ from django.urls import reverse
 from ...accounts.roles import Role
 from ...framework.models import ObjectChange
 from ...framework.services import service_for
+from ...framework.tables import ObjectChangeTable
+from .. import tables as t
 from ..choices import RegionLevel
 from ..models import Room
 from . import factories as f
@@ -154,6 +157,46 @@ class ListPageTests(WorldMixin, TestCase):
         self.client.force_login(self.user_with_perm)
         content = self.client.get(reverse("registry:room_list")).content.decode()
         self.assertIn(reverse("registry:room_add"), content)
+
+
+# The per-cell loop framework/table.html ran before rows were rendered in Python.
+CELL_BY_CELL = Template(
+    "{% for row in table.paginated_rows %}<tr {{ row.attrs.as_html }}>"
+    "{% for column, cell in row.items %}<td {{ column.attrs.td.as_html }}>{{ cell }}</td>"
+    "{% endfor %}</tr>{% endfor %}"
+)
+
+
+class TableRenderingTests(WorldMixin, TestCase):
+    def test_rows_rendered_as_django_tables2_renders_each_cell(self):
+        service_for(Room).update(
+            actor=self.user_with_perm, instance=self.world.a.room, data={"name": "<b>会议室</b>"}
+        )
+        for table_class in (
+            t.RegionTable,
+            t.OrganizationTable,
+            t.LeadershipQuotaTable,
+            t.CompoundTable,
+            t.BuildingTable,
+            t.FloorTable,
+            t.RoomTable,
+            t.PersonTable,
+            t.PostTable,
+            t.OccupancyTable,
+            t.ParkingLotTable,
+            t.CanteenTable,
+            ObjectChangeTable,
+        ):
+            with self.subTest(table_class.__name__):
+                tables = []
+                for _ in range(2):  # rows count odd and even from the table's first render
+                    model = table_class._meta.model
+                    tables.append(table_class(model.objects.all(), user=self.user_with_perm))
+                    tables[-1].paginate(per_page=50)  # every column shown, row buttons too
+                self.assertTrue(tables[0].paginator.count)
+                expected = CELL_BY_CELL.render(Context({"table": tables[1]}))
+                self.assertHTMLEqual(tables[0].body_html(), expected)
+        self.assertIn("&lt;b&gt;会议室&lt;/b&gt;", t.RoomTable(Room.objects.all()).body_html())
 
 
 class ChangeLogTests(WorldMixin, TestCase):
