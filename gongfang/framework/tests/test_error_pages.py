@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import runpy
 import subprocess
 import sys
@@ -158,6 +159,21 @@ def test_form_without_csrf_token_is_the_chinese_403(db):
     assert response.status_code == 403
     text = response.content.decode()
     assert "页面已过期，表单未提交" in text
+    assert_clean(text)
+
+
+def test_form_from_another_origin_is_the_chinese_403(db):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("accounts:login")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "x", "password": "y", "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "请求来源与本站地址不符，表单未提交" in text and "CSRF_TRUSTED_ORIGINS" in text
     assert_clean(text)
 
 

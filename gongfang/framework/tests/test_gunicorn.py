@@ -47,7 +47,9 @@ def served_database_url() -> str:
         if name == ":memory:" or name.startswith("file:"):
             pytest.skip("the SQLite test database is in memory: another process cannot open it")
         return f"sqlite:///{name}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    auth = urllib.parse.quote(db["USER"], safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + urllib.parse.quote(db["PASSWORD"], safe="")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
