@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
-from ..framework.services import ObjectService, register
+from ..framework.services import ObjectService, register, service_for
+from . import plausibility
+from .choices import RoomCategory
 from .models import (
     Building,
     Canteen,
@@ -22,6 +25,7 @@ from .models import (
     Region,
     Room,
 )
+from .sub_provincial import default_standard_level
 
 
 def _rewrite_subtree_paths(model, old_prefix: str, new_prefix: str) -> None:
@@ -32,6 +36,27 @@ def _rewrite_subtree_paths(model, old_prefix: str, new_prefix: str) -> None:
     for row in rows:
         row.path = new_prefix + row.path[len(old_prefix) :]
     model.objects.bulk_update(rows, ["path"], batch_size=500)
+
+
+# Set while renumber_region() runs: the one way to change the code of a region in use.
+_renumbering: ContextVar[bool] = ContextVar("region_renumbering", default=False)
+
+
+def region_dependents(region: Region) -> list[str]:
+    """What refers to ``region`` (下级区划, 单位, 院落, 标准版本, 账号 …), by name."""
+    names = []
+    for relation in Region._meta.related_objects:
+        if relation.many_to_many or relation.one_to_one:
+            continue
+        rows = relation.related_model._base_manager.filter(**{relation.field.name: region.pk})
+        if rows.exists():
+            name = (
+                "下级区划"
+                if relation.related_model is Region
+                else relation.related_model._meta.verbose_name
+            )
+            names.append(str(name))
+    return names
 
 
 @register
@@ -49,15 +74,51 @@ class RegionService(ObjectService):
             and instance.parent.path.startswith(instance._old_path)
         ):
             raise ValidationError({"parent": "上级区划不能是本区划或其下级区划。"})
+        if before is not None and before["code"] != instance.code and not _renumbering.get():
+            used = region_dependents(instance)
+            if used:
+                raise ValidationError(
+                    {
+                        "code": f"区划“{instance.name}”已有{'、'.join(used)}，区划代码不能在此修改；"
+                        "国家调整区划代码时请使用“变更区划代码”（renumber_region 命令），"
+                        "系统在一个事务中改写其下级区划的路径。"
+                    }
+                )
 
     def after_save(self, *, actor, instance: Region, before: dict | None) -> list[str]:
         _rewrite_subtree_paths(Region, instance._old_path, instance.path)
         return []
 
 
+def renumber_region(
+    *, actor, region: Region, code: str, expected_version: int | None = None
+) -> tuple[Region, list[str]]:
+    """Give a region in use its new GB/T 2260 code (codes do change: a county becomes a district):
+    the code and the paths of the whole subtree change in one transaction, with one change-log
+    entry and the re-checks every region write triggers."""
+    if getattr(actor, "scope_region_id", None) == region.pk:
+        # The account's own scope would move under it; the level above renumbers.
+        raise ValidationError(
+            {"code": f"区划“{region.name}”是您的管辖范围本身，其代码变更须由上级区划的账号办理。"}
+        )
+    token = _renumbering.set(True)
+    try:
+        return service_for(Region).update(
+            actor=actor, instance=region, data={"code": code}, expected_version=expected_version
+        )
+    finally:
+        _renumbering.reset(token)
+
+
 @register
 class OrganizationService(ObjectService):
     model = Organization
+
+    def prepare(self, *, actor, instance: Organization) -> None:
+        # Left empty, the row of 表1 is the default (a 副省级市's 市级 organizations: 省级); a
+        # row the user chose stays.
+        if not instance.standard_level and instance.region_id and instance.level:
+            instance.standard_level = default_standard_level(instance.level, instance.region.path)
 
     def after_save(self, *, actor, instance: Organization, before: dict | None) -> list[str]:
         old_path, new_path = instance.path, instance.compute_path()
@@ -77,6 +138,14 @@ class LeadershipQuotaService(ObjectService):
 class CompoundService(ObjectService):
     model = Compound
 
+    def validate(self, *, actor, instance: Compound, before: dict | None) -> None:
+        plausibility.check_area_ceilings(
+            instance,
+            plausibility.region_path_of(instance, "region"),
+            {"land_area": plausibility.LAND},
+            before,
+        )
+
 
 def building_room_area_notice(building: Building) -> list[str]:
     """A notice when the rooms of a building add up to more than its usable area (DESIGN §3)."""
@@ -94,6 +163,12 @@ class BuildingService(ObjectService):
     model = Building
 
     def validate(self, *, actor, instance: Building, before: dict | None) -> None:
+        plausibility.check_area_ceilings(
+            instance,
+            plausibility.region_path_of(instance, "compound", "region"),
+            {"building_area": plausibility.BUILDING, "usable_area": plausibility.BUILDING},
+            before,
+        )
         if before is None:
             return
         errors = {}
@@ -120,6 +195,20 @@ class FloorService(ObjectService):
 class RoomService(ObjectService):
     model = Room
 
+    def validate(self, *, actor, instance: Room, before: dict | None) -> None:
+        key = (
+            plausibility.OFFICE_ROOM
+            if instance.category == RoomCategory.OFFICE
+            else plausibility.ROOM
+        )
+        changed_category = before is not None and before.get("category") != instance.category
+        plausibility.check_area_ceilings(
+            instance,
+            plausibility.region_path_of(instance, "floor", "building", "compound", "region"),
+            {"usable_area": key, "building_area": key},
+            None if changed_category else before,
+        )
+
     def after_save(self, *, actor, instance: Room, before: dict | None) -> list[str]:
         changed = before is None or Decimal(before["usable_area"]) != instance.usable_area
         return building_room_area_notice(instance.floor.building) if changed else []
@@ -133,6 +222,14 @@ class ParkingLotService(ObjectService):
 @register
 class CanteenService(ObjectService):
     model = Canteen
+
+    def validate(self, *, actor, instance: Canteen, before: dict | None) -> None:
+        plausibility.check_area_ceilings(
+            instance,
+            plausibility.region_path_of(instance, "compound", "region"),
+            {"usable_area": plausibility.ROOM},
+            before,
+        )
 
 
 @register

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -53,3 +54,23 @@ def validate_phone(value: str) -> None:
             f"联系电话含有不允许的字符：{'、'.join(bad)}（只能填写数字、空格、+、-、括号和“转”）。",
             code="phone",
         )
+
+
+# DESIGN §5: GB/T 2260 codes have 6 digits; a township takes the 9-digit statistical code (or the
+# 12-digit one of 统计用区划代码, with the village part).
+REGION_CODE_LENGTHS = {"township": (9, 12)}
+REGION_CODE_DEFAULT_LENGTHS = (6,)
+REGION_CODE = re.compile(r"[0-9]{6}([0-9]{3}([0-9]{3})?)?")
+
+
+def validate_region_code(value: str) -> None:
+    """Digits only, 6, 9 or 12 of them; which length a level takes is checked by the model."""
+    if not REGION_CODE.fullmatch(value or ""):
+        raise ValidationError(
+            f"区划代码“{value}”无效：应为 6 位数字（GB/T 2260），乡级为 9 位或 12 位数字。",
+            code="region_code",
+        )
+
+
+def region_code_lengths(level: str) -> tuple[int, ...]:
+    return REGION_CODE_LENGTHS.get(level, REGION_CODE_DEFAULT_LENGTHS)

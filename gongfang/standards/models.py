@@ -26,6 +26,7 @@ from ..framework.models import PrimaryModel
 from ..framework.querysets import RestrictedQuerySet
 from ..framework.scope import NOTHING
 from ..registry.choices import AdminLevel, Grade
+from ..registry.plausibility import CEILING_KEYS
 from .ruleset import CLAUSE_KEYS, PARAM_KEYS
 
 
@@ -45,6 +46,10 @@ PARAM_LABELS = {
     "k_multi": "使用面积系数 K（多层）",
     "k_high": "使用面积系数 K（高层）",
     "toilet_max_m2": "领导办公室卫生间面积上限",
+    "max_office_room_m2": "办公室房间面积合理上限",
+    "max_room_m2": "其他房间、食堂面积合理上限",
+    "max_building_m2": "楼座面积合理上限",
+    "max_land_m2": "院落土地面积合理上限",
 }
 CLAUSE_LABELS = {
     "R1": "R1 办公室面积（一间不超）",
@@ -351,7 +356,7 @@ class RuleParameter(VersionRow):
 
     version = _version_fk("parameters")
     key = models.CharField("参数", max_length=30, choices=ParamKey.choices)
-    value = models.DecimalField("取值", max_digits=10, decimal_places=4)
+    value = models.DecimalField("取值", max_digits=14, decimal_places=4)
     unit = models.CharField("单位", max_length=10, blank=True, help_text="如 天、m²、比例")
     clause = _clause_field()
 
@@ -388,6 +393,8 @@ class RuleParameter(VersionRow):
             raise ValidationError({"value": "使用面积系数 K 必须大于 0。"})
         if self.key in DAY_KEYS and self.value != self.value.to_integral_value():
             raise ValidationError({"value": "天数应为整数。"})
+        if self.key in CEILING_KEYS and self.value == 0:
+            raise ValidationError({"value": f"{self.get_key_display()}必须大于 0 平方米。"})
 
 
 class Clause(VersionRow):

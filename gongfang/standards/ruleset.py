@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..registry.plausibility import CEILING_KEYS
+
 # Keys of ``RuleSet.params`` (DESIGN §4.3–4.4); their values and sources are versioned rows.
 PARAM_KEYS = (
     "r1_tolerance_m2",  # R1: a room may exceed its occupants' limits by this much
@@ -25,6 +27,7 @@ PARAM_KEYS = (
     "k_multi",  # §4.3: usable-area coefficient of a 多层 building
     "k_high",  # §4.3: … of a 高层 building
     "toilet_max_m2",  # §4.1 note: a named leader's 卫生间 inside the limit, at most … m²
+    *CEILING_KEYS,  # plausibility ceilings of areas the registry refuses above (typing errors)
 )
 
 # Keys of the clause texts a version carries besides its figures (``RuleSet.clauses``): the rules

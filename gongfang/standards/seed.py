@@ -69,6 +69,26 @@ def ensure_national_2014(apps=global_apps, using: str = "default"):
     return version
 
 
+def ensure_area_ceilings(apps=global_apps, using: str = "default") -> int:
+    """The plausibility ceilings in the national 2014 version, where missing; returns how many
+    were added (the version itself was seeded before they existed)."""
+    StandardVersion = apps.get_model("standards", "StandardVersion")
+    RuleParameter = apps.get_model("standards", "RuleParameter")
+    version = (
+        StandardVersion.objects.using(using)
+        .filter(kind="national", name=national_2014.NAME)
+        .first()
+    )
+    if version is None:
+        return 0
+    present = set(
+        RuleParameter.objects.using(using).filter(version=version).values_list("key", flat=True)
+    )
+    missing = [row for row in national_2014.area_ceilings() if row[0] not in present]
+    _create_rows(apps, version, using, office=(), params=missing)
+    return len(missing)
+
+
 def ensure_hubei_2015(apps=global_apps, using: str = "default"):
     """湖北省's 乡级 version, when the region 420000 exists; returns it if created."""
     StandardVersion = apps.get_model("standards", "StandardVersion")
@@ -102,3 +122,4 @@ def seed_after_migrate(sender, app_config=None, using: str = "default", apps=Non
     except LookupError:  # migrated backwards: the tables are not there
         return
     ensure_national_2014(apps, using)
+    ensure_area_ceilings(apps, using)

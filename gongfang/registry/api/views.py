@@ -3,10 +3,30 @@ model's serializer and its one filterset."""
 
 from __future__ import annotations
 
-from ...framework.api.viewsets import ObjectViewSet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ...framework.api.exceptions import as_api_error
+from ...framework.api.viewsets import (
+    IF_MATCH,
+    ObjectViewSet,
+    PreconditionFailed,
+    expected_version,
+)
+from ...framework.versions import StaleObjectError
 from .. import filtersets as f
 from .. import models as m
+from ..services import renumber_region
 from . import serializers as s
+
+
+class RenumberSerializer(serializers.Serializer):
+    """新区划代码。"""
+
+    code = serializers.CharField(label="新区划代码", max_length=12)
 
 
 class RegionViewSet(ObjectViewSet):
@@ -15,6 +35,29 @@ class RegionViewSet(ObjectViewSet):
     queryset = m.Region.objects.select_related("parent")
     serializer_class = s.RegionSerializer
     filterset_class = f.RegionFilterSet
+
+    @extend_schema(
+        request=RenumberSerializer, responses={200: s.RegionSerializer}, parameters=[IF_MATCH]
+    )
+    @action(detail=True, methods=["post"])
+    def renumber(self, request, pk=None) -> Response:
+        """变更区划代码：国家调整 GB/T 2260 代码时使用，其下级区划的路径在同一事务中改写。
+        已有下级区划或登记对象的区划，其代码只能这样修改。"""
+        region = self.get_object()
+        body = RenumberSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            region, _ = renumber_region(
+                actor=request.user,
+                region=region,
+                code=body.validated_data["code"],
+                expected_version=expected_version(request),
+            )
+        except StaleObjectError as exc:
+            raise PreconditionFailed(exc.messages[0]) from exc
+        except DjangoValidationError as exc:
+            raise as_api_error(exc, fields=["code"], model=m.Region) from exc
+        return Response(self.get_serializer(region).data)
 
 
 class OrganizationViewSet(ObjectViewSet):

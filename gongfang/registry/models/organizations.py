@@ -31,7 +31,8 @@ class Organization(PrimaryModel):
         max_length=10,
         choices=AdminLevel.choices,
         blank=True,
-        help_text="适用的办公用房面积标准行；不填则与机构层级相同（副省级城市部门、派出机构另行指定）",
+        help_text="适用的办公用房面积标准行；不填则按默认：副省级市的市级单位按省级（表1 注1），"
+        "其余与机构层级相同；派出机构等可另行指定（表1 注2）",
     )
     parent = models.ForeignKey(
         "self",

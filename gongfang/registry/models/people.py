@@ -147,6 +147,14 @@ class Occupancy(PrimaryModel):
                 name="occupancy_one_current_primary",
                 violation_error_message="此人已有一间在用的主要办公室；请先结束原使用记录或取消“主要办公室”。",
             ),
+            # The database's share of "no overlapping occupancies of one person in one room"
+            # (clean() checks closed periods too, and names the person and the room).
+            models.UniqueConstraint(
+                fields=["person", "room"],
+                condition=models.Q(ended_on__isnull=True),
+                name="occupancy_one_current_per_room",
+                violation_error_message="此人在该房间已有一条在用的使用记录，不能重复登记。",
+            ),
         ]
         indexes = [models.Index(fields=["room", "ended_on"])]
 
@@ -157,6 +165,36 @@ class Occupancy(PrimaryModel):
     def is_current(self) -> bool:
         return self.ended_on is None
 
+    @property
+    def period(self) -> str:
+        start = f"{self.started_on:%Y-%m-%d}"
+        return (
+            f"{start} 起至今" if self.ended_on is None else f"{start} 至 {self.ended_on:%Y-%m-%d}"
+        )
+
     def clean(self) -> None:
         if self.ended_on and self.started_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": "终止日期不能早于起始日期。"})
+        other = self.overlapping()
+        if other is not None:
+            # On "room", so that full_clean() leaves out the database constraint that says the
+            # same without the names.
+            raise ValidationError(
+                {
+                    "room": f"“{self.person}”在“{self.room}”已有使用记录（{other.period}），"
+                    "与本记录的时间重叠；同一人不能重复使用同一房间，请修改原记录。"
+                }
+            )
+
+    def overlapping(self) -> Occupancy | None:
+        """Another occupancy of the same person in the same room whose period meets this one's
+        (two would double the room's limit under R1)."""
+        if not (self.person_id and self.room_id and self.started_on):
+            return None
+        others = Occupancy._base_manager.filter(person_id=self.person_id, room_id=self.room_id)
+        others = others.filter(
+            models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=self.started_on)
+        )
+        if self.ended_on is not None:
+            others = others.filter(started_on__lte=self.ended_on)
+        return others.exclude(pk=self.pk).order_by("started_on").first()

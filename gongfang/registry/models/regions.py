@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from ...framework.models import PrimaryModel
 from ...framework.scope import Scope
 from ..choices import RegionLevel
+from ..validators import region_code_lengths, validate_region_code
 
 
 class Region(PrimaryModel):
     """An administrative division (GB/T 2260; townships by their 9-digit statistical code)."""
 
-    code = models.CharField("区划代码", max_length=12, unique=True)
+    code = models.CharField(
+        "区划代码",
+        max_length=12,
+        unique=True,
+        validators=[validate_region_code],
+        help_text="6 位数字（GB/T 2260）；乡级为 9 位或 12 位统计用区划代码",
+    )
     name = models.CharField("名称", max_length=60)
     level = models.CharField("层级", max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
@@ -46,6 +54,17 @@ class Region(PrimaryModel):
             codes = codes[:-1]
         by_code = {r.code: r for r in Region.objects.filter(code__in=codes)}
         return [by_code[c] for c in codes if c in by_code]
+
+    def clean(self) -> None:
+        lengths = region_code_lengths(self.level)
+        if self.code and self.code.isdigit() and len(self.code) not in lengths:
+            wanted = " 位或 ".join(str(n) for n in lengths)
+            raise ValidationError(
+                {
+                    "code": f"{self.get_level_display()}区划“{self.name}”的代码“{self.code}”"
+                    f"有 {len(self.code)} 位，应为 {wanted} 位数字。"
+                }
+            )
 
     def compute_path(self) -> str:
         return (self.parent.path if self.parent else "") + f"{self.code}/"

@@ -185,7 +185,9 @@ class OccupancyData(RegistryTestData):
         return {
             "person": s.person.pk,
             "room": s.room.pk,
-            "started_on": "2025-01-01",
+            # Before the side's own occupancy of the room (2024-01-01 on): no overlap.
+            "started_on": "2023-01-01",
+            "ended_on": "2023-12-31",
             "is_primary": False,
         }
 

@@ -231,6 +231,46 @@ PARAMETERS: dict[str, tuple[str, str, str]] = {
 }
 
 
+PLAUSIBILITY_NOTE = (
+    "合理性上限，不是面积标准：超过此值的面积视为录入错误（如把平方厘米当平方米填写）而拒绝保存；"
+    "确属实情的，由有权限的用户在地方标准中调高此参数。" + DEFAULT_NOTE
+)
+# key -> (value, unit, clause): plausibility ceilings of areas (registry.plausibility). Kept apart
+# from PARAMETERS: migration 0002 wrote those into a column too narrow for these figures, and
+# seed.ensure_area_ceilings adds these to the version in every database.
+AREA_CEILINGS: dict[str, tuple[str, str, str]] = {
+    "max_office_room_m2": (
+        "300",
+        "m²",
+        "一间办公室（用房类别“办公室”）的使用面积、建筑面积上限。表1 最高为每人 54 m²，一般工作"
+        "人员每人 9 m²，300 m² 可容三十余人合用。" + PLAUSIBILITY_NOTE,
+    ),
+    "max_room_m2": (
+        "10000",
+        "m²",
+        "其他一间房间（会议室、档案室、礼堂等）和一处食堂的使用面积、建筑面积上限。"
+        + PLAUSIBILITY_NOTE,
+    ),
+    "max_building_m2": (
+        "1000000",
+        "m²",
+        "一座楼的建筑面积、使用面积上限（100 万 m²，大于已知最大的办公建筑）。" + PLAUSIBILITY_NOTE,
+    ),
+    "max_land_m2": (
+        "10000000",
+        "m²",
+        "一处院落的土地面积上限（1000 万 m²，即 10 平方公里）。" + PLAUSIBILITY_NOTE,
+    ),
+}
+
+
+def area_ceilings() -> list[tuple[str, Decimal, str, str]]:
+    """(key, value, unit, clause) of every plausibility ceiling."""
+    return [
+        (key, Decimal(value), unit, clause) for key, (value, unit, clause) in AREA_CEILINGS.items()
+    ]
+
+
 def parameters() -> list[tuple[str, Decimal, str, str]]:
     """(key, value, unit, clause) of every parameter."""
     return [
