@@ -181,6 +181,7 @@ SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "gongfang.framework.views.errors.csrf_failure"
 
 # Second factor (django-otp, TOTP with recovery codes): required for these roles, available to
 # every account.

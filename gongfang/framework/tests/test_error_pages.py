@@ -145,11 +145,25 @@ def test_forbidden_page_says_why_in_chinese(bureau):
 def test_bad_host_is_the_chinese_400(db):
     response = Client().get("/accounts/login/", HTTP_HOST="evil.example")
     assert response.status_code == 400
-    assert "请求无效" in response.content.decode()
-    assert_clean(response.content.decode())
+    text = response.content.decode()
+    assert "请求无效" in text and "访问地址中的主机名不是本站的地址" in text
+    assert_clean(text)
     api = Client().get("/api/", HTTP_HOST="evil.example")
     assert api.status_code == 400
-    assert "请求无效" in detail(api)
+    assert detail(api).startswith("访问地址中的主机名不是本站的地址")
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024 * 1024)
+def test_oversized_body_says_the_limit(api):
+    body = '{"name": "' + "x" * (1024 * 1024) + '"}'
+    response = api.post(
+        reverse("api:registry:room-list"), data=body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert detail(response) == "提交的内容过大：表单或接口请求体（不含上传的文件）不能超过 1 MB。"
+    page = Client().post(reverse("accounts:login"), {"username": "x" * (1024 * 1024)})
+    assert page.status_code == 400
+    assert "提交的内容过大" in page.content.decode()
 
 
 def test_form_without_csrf_token_is_the_chinese_403(db):

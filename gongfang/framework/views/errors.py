@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sys
 
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, reverse
-from django.views import defaults
 
 from ..text import is_chinese
 
@@ -41,12 +42,28 @@ def _our_message(exception: BaseException | None) -> str | None:
     return message if isinstance(message, str) and is_chinese(message) else None
 
 
+def _bad_request_message(exception: BaseException) -> str | None:
+    """What was wrong, for the refusals Django itself makes (their texts are English)."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        return f"提交的内容过大：表单或接口请求体（不含上传的文件）不能超过 {limit:g} MB。"
+    if isinstance(exception, TooManyFieldsSent):
+        return f"提交的字段过多：一次最多 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个。"
+    if isinstance(exception, DisallowedHost):
+        return "访问地址中的主机名不是本站的地址，请使用系统管理员告知的网址访问。"
+    return None
+
+
 def bad_request(request: HttpRequest, exception: BaseException) -> HttpResponse:
+    message = _bad_request_message(exception)
     if is_api_request(request):
         return api_error(
-            f"请求无效（{request.method} {request.path}），请检查请求头和参数后重试。", 400
+            message or f"请求无效（{request.method} {request.path}），请检查请求头和参数后重试。",
+            400,
         )
-    return defaults.bad_request(request, exception)
+    # Without the request, as Django does: the host or body that was refused is not read again.
+    html = loader.get_template("400.html").render({"message": message})
+    return HttpResponseBadRequest(html)
 
 
 def permission_denied(request: HttpRequest, exception: BaseException) -> HttpResponse:
@@ -54,6 +71,14 @@ def permission_denied(request: HttpRequest, exception: BaseException) -> HttpRes
     if is_api_request(request):
         return api_error(message or f"您没有权限访问“{request.path}”。", 403)
     return render(request, "403.html", {"message": message}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal (``CSRF_FAILURE_VIEW``): a wrong origin (a proxy or
+    ``CSRF_TRUSTED_ORIGINS`` to fix) told apart from a missing or stale token (reload the form).
+    Pages only: DRF's views under /api/ check CSRF themselves (exceptions.py)."""
+    wrong_origin = reason.startswith(("Origin checking failed", "Referer checking failed"))
+    return render(request, "403_csrf.html", {"wrong_origin": wrong_origin}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: BaseException) -> HttpResponse:
