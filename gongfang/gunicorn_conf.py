@@ -8,8 +8,8 @@ Every value can be set in the environment:
   database, so a few threads per process serve more users in the same memory; each thread keeps
   its own database connection, so PostgreSQL needs ``max_connections`` ≥ workers × threads per
   node. On SQLite, writers queue for the file (settings.py), whatever the count.
-- ``GUNICORN_TIMEOUT`` (120 s): a worker silent for longer is restarted; the largest in-request
-  ledger import (``LEDGER_IMPORT_SYNC_MAX_ROWS``) takes well under that.
+- ``GUNICORN_TIMEOUT`` (120 s): a worker silent for longer is restarted, so a request must end
+  within it (ledger imports above ``LEDGER_IMPORT_SYNC_MAX_ROWS`` rows run on the task queue).
 - ``GUNICORN_ACCESS_LOG`` (``-``, standard output; empty turns it off).
 - ``TRUSTED_PROXIES``: also the proxies gunicorn believes about ``X-Forwarded-Proto``.
 
