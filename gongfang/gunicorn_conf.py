@@ -8,8 +8,9 @@ Every value can be set in the environment:
   database, so a few threads per process serve more users in the same memory; each thread keeps
   its own database connection, so PostgreSQL needs ``max_connections`` ≥ workers × threads per
   node. On SQLite, writers queue for the file (settings.py), whatever the count.
-- ``GUNICORN_TIMEOUT`` (120 s): a worker silent for longer is restarted, so a request must end
-  within it (ledger imports above ``LEDGER_IMPORT_SYNC_MAX_ROWS`` rows run on the task queue).
+- ``GUNICORN_TIMEOUT`` (120 s): a worker process whose main loop is silent for longer is
+  restarted. With ``gthread`` requests run in their own threads, so a long one (an in-request
+  ledger import) is not cut by it; the reverse proxy's read timeout should exceed the longest.
 - ``GUNICORN_ACCESS_LOG`` (``-``, standard output; empty turns it off).
 - ``TRUSTED_PROXIES``: also the proxies gunicorn believes about ``X-Forwarded-Proto``.
 
