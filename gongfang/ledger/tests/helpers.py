@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 from unittest import mock
 
 import openpyxl
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
+
+
+class TempMediaMixin:
+    """Test-case mixin: the files the class's tests upload go to a temporary MEDIA_ROOT."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.media = tempfile.mkdtemp()
+        cls.media_settings = override_settings(MEDIA_ROOT=cls.media)
+        cls.media_settings.enable()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.media_settings.disable()
+        shutil.rmtree(cls.media, ignore_errors=True)
+        super().tearDownClass()
 
 
 def run_worker() -> None:

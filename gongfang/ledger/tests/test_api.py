@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +27,7 @@ from ...registry.tests.world import WorldMixin, make_user
 from ..models import ImportBatch
 from ..reader import read_workbook
 from ..specs import SHEETS
-from .helpers import run_worker
+from .helpers import TempMediaMixin, run_worker
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROOM_HEADERS = ["区划代码", "院落名称", "楼座名称", "楼层号", "房间号", "用房类别", "使用面积"]
@@ -46,20 +45,7 @@ def template_url(key: str) -> str:
     return reverse("api:ledger:template", args=[key])
 
 
-class LedgerAPITests(WorldMixin, TestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.media = tempfile.mkdtemp()
-        cls.media_settings = override_settings(MEDIA_ROOT=cls.media)
-        cls.media_settings.enable()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.media_settings.disable()
-        shutil.rmtree(cls.media, ignore_errors=True)
-        super().tearDownClass()
-
+class LedgerAPITests(TempMediaMixin, WorldMixin, TestCase):
     def setUp(self):
         self.api = self.client_for(self.user_with_perm)
 

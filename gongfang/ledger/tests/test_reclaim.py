@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
-import tempfile
 import time
 from datetime import timedelta
 
@@ -15,7 +13,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -31,7 +29,7 @@ from .. import services
 from ..jobs import reclaim as reclaim_job
 from ..lease import Heartbeat, worker_is_gone, worker_token
 from ..models import ImportBatch
-from .helpers import run_worker
+from .helpers import TempMediaMixin, run_worker
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROOM_HEADERS = ["区划代码", "院落名称", "楼座名称", "楼层号", "房间号", "用房类别", "使用面积"]
@@ -62,20 +60,7 @@ def dead_pid() -> int:
     return pid
 
 
-class ReclaimTests(WorldMixin, TestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.media = tempfile.mkdtemp()
-        cls.media_settings = override_settings(MEDIA_ROOT=cls.media)
-        cls.media_settings.enable()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.media_settings.disable()
-        shutil.rmtree(cls.media, ignore_errors=True)
-        super().tearDownClass()
-
+class ReclaimTests(TempMediaMixin, WorldMixin, TestCase):
     def setUp(self):
         self.client.force_login(self.user_with_perm)
         self.api = APIClient()
