@@ -339,7 +339,12 @@ API_REQUIRE_IF_MATCH = os.environ.get("API_REQUIRE_IF_MATCH", "0") == "1"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "公房 gongfang API",
-    "DESCRIPTION": "党政机关办公用房与公务用车管理系统的对接接口",
+    "DESCRIPTION": (
+        "党政机关办公用房与公务用车管理系统的对接接口。\n\n"
+        "只读字段（id、url、display、各 *_display、version、created_at、updated_at 等）："
+        "写入时原样提交当前值将被忽略，便于把读取到的对象修改后整体提交；提交不同的值"
+        "（新建时提交非空值）将被拒绝（400），错误信息指明字段。notices 为上次写入的提示，写入时忽略。"
+    ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

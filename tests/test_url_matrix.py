@@ -31,7 +31,7 @@ from django.db import models
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from gongfang.accounts.models import User
+from gongfang.accounts.models import PendingPasswordReset, User
 from gongfang.accounts.roles import BUSINESS_ROLES, Role
 from gongfang.framework.api.viewsets import ScopedViewSetMixin
 from gongfang.framework.changelog import record_event
@@ -59,6 +59,8 @@ MANAGE: dict[str, frozenset[str]] = {
     "manage:user_edit": frozenset({SYS}),
     "manage:user_password": frozenset({SYS}),
     "manage:user_active": frozenset({SYS}),
+    "manage:user_reset_confirm": frozenset({SYS, SEC}),
+    "manage:user_reset_cancel": frozenset({SYS, SEC}),
     "manage:user_access": frozenset({SEC}),
     "manage:user_unlock": frozenset({SEC}),
     "manage:lockouts": frozenset({SEC}),
@@ -142,6 +144,10 @@ class URLMatrixTests(TestCase):
             AUDIT: make_user("m_audit", [AUDIT]),
         }
         cls.account = User.objects.create_user("m_clerk", PASSWORD, name="职员")
+        # So that the pages about a pending reset of an administrator's password have one.
+        PendingPasswordReset.objects.create(
+            user=cls.account, password="x", requested_by=cls.accounts[SYS]
+        )
         cls.entry = record_event(actor=None, event="test.matrix", data={"n": 1})
         sync_jobs()  # the schedule's rows, one per registered periodic job
 

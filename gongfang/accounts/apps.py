@@ -27,10 +27,14 @@ class AccountsConfig(AppConfig):
             register_menu(group)
 
         from ..framework.changelog import register_event_labels
-        from .audit import AUTH_EVENTS
+        from .audit import AUTH_EVENTS, EVENT_DATA_KEYS, event_data_values
         from .services import ACCOUNT_EVENTS
 
         register_event_labels({**AUTH_EVENTS, **ACCOUNT_EVENTS})
+
+        from ..framework.eventdata import register_event_data
+
+        register_event_data(keys=EVENT_DATA_KEYS, values=event_data_values())
 
         from . import jobs
 

@@ -7,6 +7,10 @@ object and result.
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
+
 from ..framework.changelog import record_event
 from ..framework.models import ObjectChange
 
@@ -29,6 +33,68 @@ AUTH_EVENTS: dict[str, str] = {
     "auth.token_revoke": "吊销接口令牌",
     "auth.expired_cleanup": "清理过期会话与令牌",
 }
+
+
+# How the audit page names the keys and codes of these events' data (framework.eventdata).
+EVENT_DATA_KEYS: dict[str, str] = {
+    "roles": "角色",
+    "method": "方式",
+    "purpose": "用途",
+    "by_admin": "由管理员设置",
+    "sessions_ended": "结束的会话数",
+    "session": "会话编号",
+    "ip_address": "地址",
+    "login_at": "登录时间",
+    "others": "其他会话",
+    "count": "数量",
+    "scope": "权限",
+    "days": "有效天数",
+    "expires_at": "到期时间",
+    "sessions": "会话数",
+    "tokens": "令牌数",
+    "username": "账号",
+    "attempts_cleared": "清除的失败次数",
+    "recovery_codes": "恢复码个数",
+    "requested_by": "申请人",
+    "requested_at": "申请时间",
+    "region": "区域",
+    "organization": "单位",
+    "id": "编号",
+    "name": "名称",
+}
+METHODS = {"password": "密码", "totp": "动态口令", "recovery": "恢复码"}
+REASONS = {
+    "user": "本人退出",
+    "idle": "长时间未操作",
+    "absolute": "登录时间过长",
+    "ended": "会话被结束",
+    "locked": "账号已锁定",
+    "credentials": "账号或密码错误",
+    "wrong_code": "动态口令错误",
+}
+
+
+def event_data_values() -> dict[str, dict[str, dict[str, str]]]:
+    """event -> key -> code -> label for the authentication and account events."""
+    from .models import ApiToken
+    from .roles import Role
+
+    roles = dict(Role.choices)
+    scopes = dict(ApiToken.Scope.choices)
+    values: dict[str, dict[str, dict[str, str]]] = {
+        event: {"method": METHODS, "reason": REASONS} for event in AUTH_EVENTS
+    }
+    values["auth.otp_verify"]["purpose"] = {"api_token": "申请接口令牌", "login": "登录"}
+    for event in ("auth.token_create", "auth.token_revoke"):
+        values[event]["scope"] = scopes
+    values["account.roles"] = {key: roles for key in ("before", "after", "added", "removed")}
+    values["account.password_reset_request"] = {"roles": roles}
+    return values
+
+
+def local_time(value: datetime.datetime) -> str:
+    """A time in an event's data as its reader reads it: local (Asia/Shanghai), to the second."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def auth_event(

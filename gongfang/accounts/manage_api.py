@@ -13,7 +13,7 @@ from rest_framework import mixins, renderers, serializers, viewsets
 
 from ..framework.api.exceptions import as_api_error
 from ..framework.api.routers import Router
-from ..framework.api.serializers import BriefSerializer, DetailURLField
+from ..framework.api.serializers import BriefSerializer, DetailURLField, ReadOnlyInputMixin
 from ..framework.api.viewsets import BrowsableAPIRenderer
 from ..framework.masking import MaskedSerializerMixin
 from . import manage_selectors as selectors
@@ -22,8 +22,8 @@ from .manage_filtersets import UserFilterSet
 from .models import User
 
 
-class UserSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
-    """账号。手机号码在列表中脱敏；单个账号仅系统管理员可见全文。角色和管辖范围只读（由安全管理员在页面上分配）。"""
+class UserSerializer(ReadOnlyInputMixin, MaskedSerializerMixin, serializers.ModelSerializer):
+    """账号。手机号码在列表中脱敏；单个账号仅系统管理员可见全文。角色、管辖范围和启用状态只读（由管理员在页面上办理），写入时提交不同的值将被拒绝（400）。"""
 
     url = DetailURLField()
     display = serializers.CharField(source="__str__", read_only=True, label="名称")

@@ -112,7 +112,7 @@ class AccessForm(forms.Form):
         choices=[("", "无"), *_role_choices(SEPARATED_ADMIN_ROLES)],
         required=False,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        help_text="系统、安全、审计管理员至多兼任其一。",
+        help_text="系统、安全、审计管理员至多兼任其一，且不与业务角色兼任。",
     )
     scope_region = forms.ModelChoiceField(
         label="管辖区域",
@@ -145,6 +145,12 @@ class AccessForm(forms.Form):
         data = super().clean()
         if data.get("scope_region") and data.get("scope_organization"):
             raise forms.ValidationError("一个账号只能管辖一个区域或一个单位，不能同时设置。")
+        if data.get("admin_role") and data.get("business_roles"):
+            business = "、".join(Role(r).label for r in data["business_roles"])
+            self.add_error(
+                "admin_role",
+                f"三员分立：{Role(data['admin_role']).label}不能兼任业务角色（{business}）。",
+            )
         return data
 
     def roles(self) -> list[str]:

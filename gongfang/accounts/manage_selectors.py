@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from ..registry.models import Organization, Region
-from .models import User
+from .models import PendingPasswordReset, User
 from .roles import Role
 
 LOOKUP_LIMIT = 20
@@ -26,6 +26,11 @@ def locked_until(user: User) -> datetime.datetime | None:
     from .lockout import locked_until as until
 
     return until(username=user.username, ip_address=None)
+
+
+def pending_reset(user: User) -> PendingPasswordReset | None:
+    """The reset of an administrator's password waiting for a second administrator, if any."""
+    return PendingPasswordReset.objects.select_related("requested_by").filter(user=user).first()
 
 
 def has_second_factor(user: User) -> bool:

@@ -131,6 +131,7 @@ class UserView(AccountView):
                 "rows": rows,
                 "locked_until": selectors.locked_until(account),
                 "is_self": account.pk == request.user.pk,
+                "pending_reset": selectors.pending_reset(account),
             },
         )
 
@@ -235,14 +236,20 @@ class UserPasswordView(FormPageView):
     submit_label = "重置密码"
 
     def perform(self, form, account):
-        user = services.reset_password(
+        pending = services.reset_password(
             actor=self.request.user, user=account, password=form.cleaned_data["password1"]
         )
-        messages.success(
-            self.request,
-            f"已重置账号“{user}”的密码，其登录会话已全部结束；本人下次登录须修改密码。",
-        )
-        return user
+        if pending is not None:
+            messages.warning(
+                self.request,
+                f"“{account}”是管理员账号：新密码须由另一名系统管理员或安全管理员确认后才生效。",
+            )
+        else:
+            messages.success(
+                self.request,
+                f"已重置账号“{account}”的密码，其登录会话已全部结束；本人下次登录须修改密码。",
+            )
+        return account
 
 
 class UserAccessView(FormPageView):
@@ -326,6 +333,48 @@ class UserActiveView(ConfirmView):
             actor=self.request.user, user=account, active=not account.is_active
         )
         return f"已{'启用' if user.is_active else '停用'}账号“{user}”。"
+
+
+class PendingResetView(ConfirmView):
+    """Confirm or withdraw a pending reset of an administrator's password (a second
+    administrator: system or security)."""
+
+    roles = ACCOUNT_ADMINS
+
+    def get_account(self, pk) -> User:
+        account = super().get_account(pk)
+        if selectors.pending_reset(account) is None:
+            raise Http404("该账号没有待确认的密码重置。")
+        return account
+
+
+class ResetConfirmView(PendingResetView):
+    def texts(self, account):
+        pending = selectors.pending_reset(account)
+        return (
+            "确认重置管理员密码",
+            f"{pending.requested_by}于 {format_value(pending.requested_at)} 申请重置管理员账号"
+            f"“{account}”的密码。确认后新密码生效，该账号的登录会话全部结束，本人下次登录须修改密码。",
+            "确认重置",
+        )
+
+    def perform(self, account):
+        services.confirm_password_reset(actor=self.request.user, user=account)
+        return f"已确认重置账号“{account}”的密码。"
+
+
+class ResetCancelView(PendingResetView):
+    def texts(self, account):
+        pending = selectors.pending_reset(account)
+        return (
+            "撤销密码重置",
+            f"撤销{pending.requested_by}对账号“{account}”的密码重置申请，原密码继续有效。",
+            "撤销",
+        )
+
+    def perform(self, account):
+        services.cancel_password_reset(actor=self.request.user, user=account)
+        return f"已撤销账号“{account}”的密码重置申请。"
 
 
 class UserUnlockView(ConfirmView):

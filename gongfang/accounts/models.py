@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from ..framework.uniqueness import unique_error_message
 from .roles import BUSINESS_ROLES, SEPARATED_ADMIN_ROLES, Role, role_actions
 
 
@@ -56,6 +57,7 @@ class User(AbstractBaseUser):
     )
 
     objects = UserManager()
+    unique_error_message = unique_error_message
 
     # Never put a password hash into the audit trail.
     changelog_exclude = ("password", "last_login")
@@ -89,6 +91,11 @@ class User(AbstractBaseUser):
             names = "、".join(Role(r).label for r in admin_roles)
             errors.setdefault("roles", []).append(
                 f"三员分立：系统、安全、审计管理员不能由同一账号兼任（当前：{names}）。"
+            )
+        if admin_roles and self.has_business_role:
+            business = "、".join(Role(r).label for r in self.roles if r in BUSINESS_ROLES)
+            errors.setdefault("roles", []).append(
+                f"三员分立：{Role(admin_roles[0]).label}不能兼任业务角色（{business}）。"
             )
         if self.scope_region_id and self.scope_organization_id:
             errors.setdefault("scope_organization", []).append(
@@ -161,7 +168,34 @@ class PasswordHistory(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.user.username} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user.username} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+class PendingPasswordReset(models.Model):
+    """A password reset of an administrator account, waiting for a second administrator.
+
+    三员分立 (DESIGN §6): one administrator alone cannot take over another administrator's
+    account, so the new password (only its hash) waits here until another administrator confirms
+    it; then it is set as any reset is. One pending reset per account.
+    """
+
+    user = models.OneToOneField(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="pending_password_reset"
+    )
+    password = models.CharField("新密码散列", max_length=128)
+    requested_by = models.ForeignKey(
+        User, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+
+    changelog_exclude = ("password",)
+
+    class Meta:
+        verbose_name = "待确认的密码重置"
+        verbose_name_plural = "待确认的密码重置"
+
+    def __str__(self) -> str:
+        return f"{self.user} 的密码重置"
 
 
 class UserSession(models.Model):
@@ -185,7 +219,7 @@ class UserSession(models.Model):
         ordering = ["-last_activity", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.user.username} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user.username} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class ApiToken(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
@@ -37,6 +38,26 @@ def set_password(
     is who did it (the owner by default). Raises ``ValidationError`` with Chinese messages.
     """
     validate_password(raw_password, user)
+    set_password_hash(
+        user=user,
+        hashed=make_password(raw_password),
+        by_admin=by_admin,
+        actor=actor,
+        keep_session_key=keep_session_key,
+    )
+
+
+def set_password_hash(
+    *,
+    user: User,
+    hashed: str,
+    by_admin: bool,
+    actor: User | None = None,
+    keep_session_key: str | None = None,
+    data: dict | None = None,
+) -> None:
+    """Set a password already checked against the policy and hashed (a reset of an
+    administrator's account waits hashed for its confirmation); ``data`` goes into the event."""
     with transaction.atomic():
         if user.password and user.has_usable_password():
             PasswordHistory.objects.create(user=user, password=user.password)
@@ -46,7 +67,7 @@ def set_password(
         ]
         PasswordHistory.objects.filter(pk__in=list(stale)).delete()
 
-        user.set_password(raw_password)
+        user.password = hashed
         user.password_changed_at = timezone.now()
         user.must_change_password = by_admin
         user.save(update_fields=["password", "password_changed_at", "must_change_password"])
@@ -58,5 +79,5 @@ def set_password(
             "auth.password_reset" if by_admin else "auth.password_change",
             actor=actor or (None if by_admin else user),
             obj=user,
-            data={"by_admin": by_admin, "sessions_ended": ended},
+            data={"by_admin": by_admin, "sessions_ended": ended, **(data or {})},
         )

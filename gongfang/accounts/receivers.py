@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from ..framework.middleware import client_address
 from . import sessions
-from .audit import auth_event
+from .audit import auth_event, local_time
 from .backends import WAS_LOCKED
 from .models import User
 
@@ -65,7 +65,7 @@ def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
         data={
             "username": username,
             "ip_address": ip_address,
-            "until": until.isoformat() if until else None,
+            "until": local_time(until) if until else None,
         },
         user_name=str(username or "")[:150],
     )

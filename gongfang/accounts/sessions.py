@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..framework.middleware import client_address
-from .audit import auth_event
+from .audit import auth_event, local_time
 from .models import User, UserSession
 
 # Session keys this module keeps in the session itself.
@@ -133,7 +133,11 @@ def end_session(*, user: User, session_id: int) -> bool:
         auth_event(
             "auth.session_end",
             actor=user,
-            data={"session": row.pk, "ip_address": row.ip_address, "login_at": str(row.created_at)},
+            data={
+                "session": row.pk,
+                "ip_address": row.ip_address,
+                "login_at": local_time(row.created_at),
+            },
         )
     return True
 

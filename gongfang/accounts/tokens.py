@@ -19,7 +19,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
-from .audit import auth_event
+from .audit import auth_event, local_time
 from .models import ApiToken, User
 
 KEY_PREFIX = "gf_"
@@ -61,7 +61,7 @@ def create_token(
             "auth.token_create",
             actor=user,
             obj=token,
-            data={"scope": scope, "days": days, "expires_at": token.expires_at.isoformat()},
+            data={"scope": scope, "days": days, "expires_at": local_time(token.expires_at)},
         )
     return token, key
 

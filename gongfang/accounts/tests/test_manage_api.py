@@ -62,9 +62,19 @@ class AccountAPITests(WorldMixin, TestCase):
             LIST, {"username": "clerk", "password": STRONG}, content_type="application/json"
         )
         self.assertEqual(taken.status_code, 400)
+        # Read-only fields with another value are refused, naming them; nothing is written.
         response = self.client.patch(
             self.detail,
             {"name": "王五五", "roles": ["bureau_admin"], "username": "renamed"},
+            content_type="application/json",
+        )
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertEqual(set(response.json()), {"roles", "username"})
+        self.target.refresh_from_db()
+        self.assertEqual(self.target.name, "王五")
+        response = self.client.patch(
+            self.detail,
+            {"name": "王五五", "roles": [], "username": "clerk"},
             content_type="application/json",
         )
         self.assertEqual(response.status_code, 200, response.content)

@@ -12,6 +12,12 @@ Field conventions (page JavaScript and tests rely on them):
 - ``notices``: the service's reminders after a create or update (e.g. rooms that add up to more
   than their building); an empty list otherwise.
 
+Read-only fields in a write (issue 10): a client may PUT back what it GOT, so a read-only field
+sent with the value the object has now is ignored (``notices``, about the last answer, always);
+sent with another value (or, on a create, with any value but an empty one) the write is refused with 400 and a Chinese message naming the
+field — never silently ignored. :class:`ReadOnlyInputMixin` holds the rule for every serializer
+that takes writes (the API description states it for integrators).
+
 Validation: the serializer parses types (numbers, dates, choices, primary keys, required) and
 nothing more. Model validators, lengths, ranges and uniqueness are left to the service's
 ``full_clean()`` so every rule has one Chinese message and one implementation; the serializer
@@ -20,16 +26,23 @@ never saves (the viewset calls the service).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
+
+from .. import naturalkeys
 
 # Validators that only say "this is not text" — parsing, so they stay on the serializer.
 PARSING_VALIDATORS = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
@@ -74,7 +87,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         name = self.label or "对象"
         self.error_messages["does_not_exist"] = f"所选{name}不存在或超出您的管辖范围。"
         self.error_messages["incorrect_type"] = (
-            f"{name}应填写编号（整数），收到的是 {{data_type}}。"
+            f"{name}应填写编号（整数）、代码或自然键，收到的是 {{data_type}}。"
         )
 
     def to_internal_value(self, data: Any) -> models.Model:
@@ -86,7 +99,15 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             current = getattr(instance, model_field.attname, None)
             if current is not None and not isinstance(data, bool) and str(data) == str(current):
                 return getattr(instance, self.source)
-        return super().to_internal_value(data)
+        # A code or a natural-key object (gongfang.framework.naturalkeys) instead of the id.
+        request = self.context.get("request")
+        try:
+            found = naturalkeys.resolve(
+                self.get_queryset().model, data, user=getattr(request, "user", None)
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return found if found is not None else super().to_internal_value(data)
 
     def get_queryset(self) -> models.QuerySet:
         queryset = super().get_queryset()
@@ -96,7 +117,67 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.restrict(getattr(request, "user", None), "view")
 
 
-class ObjectSerializer(serializers.ModelSerializer):
+# What a field's value must be on a create for it to count as "not sent".
+EMPTY_VALUES = (None, "", [], {})
+# Read-only fields whose value is about the last answer, not the object: ignored on input.
+IGNORED_ON_INPUT = frozenset({"notices"})
+# Said after the refusal of a changed read-only field where the client has a way to do it.
+READ_ONLY_HINTS = {"version": "防止覆盖他人的修改请使用 If-Match 请求头。"}
+
+
+def _comparable(value: Any) -> Any:
+    """A value as JSON carries it, so that a representation and a parsed body compare."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _same_value(sent: Any, current: Any) -> bool:
+    if sent == current:
+        return True
+    # Form-encoded bodies carry every scalar as text.
+    scalar = not isinstance(current, list | dict)
+    return scalar and isinstance(sent, str) and sent == ("" if current is None else str(current))
+
+
+class ReadOnlyInputMixin:
+    """Refuse read-only fields sent with a value other than the object's current one (400,
+    naming the field); the same value is ignored, so a GET body can be sent back as it is."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            errors = self.read_only_errors(data)
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def read_only_errors(self, data: Mapping) -> dict[str, list[str]]:
+        instance = getattr(self, "instance", None)
+        if isinstance(instance, list | tuple):  # a list serializer's child: no one object
+            instance = None
+        errors: dict[str, list[str]] = {}
+        for name, field in self.fields.items():
+            if not field.read_only or name not in data or name in IGNORED_ON_INPUT:
+                continue
+            sent = data.get(name) if hasattr(data, "getlist") else data[name]
+            if instance is None:
+                if sent in EMPTY_VALUES:
+                    continue
+                reason = "新建时不能填写"
+            else:
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    attribute = None
+                current = None if attribute is None else field.to_representation(attribute)
+                if _same_value(sent, _comparable(current)):
+                    continue
+                reason = "不能修改（原样提交当前值时忽略）"
+            label = field.label or name
+            hint = READ_ONLY_HINTS.get(name, "")
+            errors[name] = [f"“{label}”（{name}）是只读字段，{reason}。{hint}".rstrip()]
+        return errors
+
+
+class ObjectSerializer(ReadOnlyInputMixin, serializers.ModelSerializer):
     """对象：id、url（接口地址）、display（名称）；外键以编号读写，另附 <外键>_display
     （关联对象简要）；选项字段另附 <字段>_display（中文名称）。"""
 
@@ -135,6 +216,14 @@ class ObjectSerializer(serializers.ModelSerializer):
                 ]
             body[name] = field
             model_field = _model_field(model, name)
+            if (
+                field.read_only
+                and isinstance(field, serializers.ChoiceField)
+                and model_field is not None
+                and model_field.blank
+            ):
+                # An unset choice reads "" — the schema's enum must say so.
+                field.allow_blank = True
             if model_field is None or f"{name}_display" in fields:
                 continue
             if model_field.is_relation and model_field.many_to_one:

@@ -148,14 +148,14 @@ def test_national_versions_are_read_only_in_the_api(world, accounts):
     )
     assert response.status_code == 400
     assert "不能在页面或接口中新建、修改或删除" in str(response.json())
-    # "kind" is read-only: a version posted as national is a local one, and needs a region.
+    # "kind" is read-only: a version cannot be posted as national (refused, naming the field).
     response = api.post(
         reverse("api:standards:standardversion-list"),
         {"name": "伪国家标准", "kind": "national", "source": "x", "effective_from": "2025-01-01"},
         format="json",
     )
     assert response.status_code == 400
-    assert "地方标准须指定适用区划" in str(response.json())
+    assert "“类别”（kind）是只读字段" in str(response.json())
     assert not StandardVersion.objects.filter(name="伪国家标准").exists()
 
 
