@@ -26,6 +26,7 @@ class ComplianceConfig(AppConfig):
                 "warning.overdue": "整改逾期",
             }
         )
+        register_warning_event_data()
         jobs.register()
         object_written.connect(on_object_written, dispatch_uid="compliance_recheck")
         # Only these two: a listener on every model would end Django's fast deletes everywhere.
@@ -33,3 +34,29 @@ class ComplianceConfig(AppConfig):
             pre_delete.connect(
                 on_pre_delete, sender=model, dispatch_uid=f"compliance_pre_delete_{model.__name__}"
             )
+
+
+def register_warning_event_data() -> None:
+    """How the audit page names the warning events' data (keys, rules, states, modes)."""
+    from ..framework.eventdata import register_event_data
+    from .models import Mode, Rule, State
+
+    codes = {"rule": dict(Rule.choices), "from": dict(State.choices), "to": dict(State.choices)}
+    codes["mode"] = dict(Mode.choices)
+    register_event_data(
+        keys={
+            "figures": "数据",
+            "key": "预警标识",
+            "rule": "规则",
+            "from": "原状态",
+            "to": "新状态",
+            "label": "操作",
+            "mode": "整改方式",
+            "deadline": "整改期限",
+            "approver": "审批人",
+        },
+        values={
+            event: codes
+            for event in ("warning.open", "warning.resolve", "warning.reopen", "warning.transition")
+        },
+    )

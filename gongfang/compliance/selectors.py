@@ -24,7 +24,7 @@ from ..registry.models import Organization, Person, Region, Room
 from .facts import Facts
 from .filtersets import overdue_q
 from .loader import Selection, held_rooms, load_facts
-from .models import ACTIVE_STATES, Rule, State, Subject, Warning
+from .models import ACTIVE_STATES, Mode, Rule, State, Subject, Warning
 from .rules import (
     approved_total,
     check_room,
@@ -207,7 +207,7 @@ def linked_objects(user, warning: Warning) -> list[dict[str, Any]]:
 
 def history(warning: Warning) -> list[dict[str, Any]]:
     """The warning's events, newest first: who, what, from, to, why."""
-    states = dict(State.choices)
+    states, modes = dict(State.choices), dict(Mode.choices)
     rows = []
     for change in changes_for(warning)[:100]:
         data = change.postchange_data or {}
@@ -222,7 +222,7 @@ def history(warning: Warning) -> list[dict[str, Any]]:
                 "label": label,
                 "from": states.get(data.get("from"), data.get("from") or ""),
                 "to": states.get(data.get("to"), data.get("to") or ""),
-                "mode": data.get("mode") or "",
+                "mode": modes.get(data.get("mode"), data.get("mode") or ""),
                 "deadline": data.get("deadline") or "",
                 "reason": data.get("reason") or "",
                 "approver": data.get("approver") or "",
@@ -384,6 +384,7 @@ def room_explanation(user, room: Room) -> dict[str, Any]:
         "area": fact.usable_area,
         "actual": check.actual,
         "excess": check.excess if check.judgeable else None,
+        "below": -check.excess if check.judgeable and check.excess < 0 else None,
         "judgeable": check.judgeable,
         "over": check.over,
         "findings": _verdict(evaluate(facts), ""),

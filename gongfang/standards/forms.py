@@ -65,6 +65,10 @@ class OfficeLimitForm(VersionRowForm):
         model = OfficeLimit
         fields = ["version", "standard_level", "grade", "area", "toilet_allowed", "clause"]
         widgets = {"clause": forms.Textarea(attrs={"rows": 3})}
+        # The parameter by its name, not its key (the model's help text names the key).
+        help_texts = {
+            "toilet_allowed": "表1 注4：可在此面积内配备卫生间（不超过参数“领导办公室卫生间面积上限”）"
+        }
 
 
 class GradeEquivalenceForm(VersionRowForm):

@@ -91,7 +91,9 @@ class AuditLogPageTests(AuditLog, TestCase):
         self.client.force_login(self.auditor)
         response = self.client.get(self.failure.get_absolute_url())
         self.assertContains(response, "登录失败")
-        self.assertContains(response, "credentials")
+        # The event's data in words: its key named, its code as its label.
+        self.assertContains(response, "原因")
+        self.assertContains(response, "账号或密码错误")
         self.assertContains(response, self.failure.hash)
         response = self.client.get(self.update.get_absolute_url())
         self.assertContains(response, "档案室")

@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from .. import masking
 from ..audit import export_response
 from ..changelog import event_label
+from ..eventdata import key_label, readable
 from ..filtersets import ObjectChangeFilterSet
 from ..models import ObjectChange
 from ..tables import ObjectChangeTable
@@ -33,18 +34,17 @@ ACTION_BADGES = {
 
 
 def action_badge(change: ObjectChange) -> str:
-    """The action (or the event's name) as a badge, the event's code beside it."""
+    """The action (or the event's name) as a badge; the event's code only as its tooltip, for
+    whoever searches the log by code — never as text a reader meets."""
     label = None
     if change.action == ObjectChange.Action.EVENT:
         named = event_label(change.event)
         label = named if named != change.event else change.get_action_display()
     return format_html(
-        '<span class="badge {}">{}</span>{}',
+        '<span class="badge {}"{}>{}</span>',
         ACTION_BADGES.get(change.action, ""),
+        format_html(' title="{}"', change.event) if change.event else "",
         label or change.get_action_display(),
-        format_html(' <span class="text-secondary small font-monospace">{}</span>', change.event)
-        if change.event
-        else "",
     )
 
 
@@ -58,6 +58,9 @@ class AuditLogTable(ObjectChangeTable):
 
     event = tables.Column(verbose_name="事件")
     result = tables.Column(verbose_name="结果")
+    # The long texts wrap, so that the result stays in view beside the filters at 1440 px.
+    user_name = tables.Column(verbose_name="操作账号", attrs={"td": {"class": "gf-wrap"}})
+    object_repr = tables.Column(verbose_name="对象", attrs={"td": {"class": "gf-wrap"}})
 
     default_columns = (
         "time",
@@ -168,7 +171,13 @@ class ObjectChangeView(ObjectView):
             )
             items = data.items() if isinstance(data, dict) else [("", data)]
             event_data = [
-                (key, _data_value(value), isinstance(value, dict | list)) for key, value in items
+                (
+                    key_label(key),
+                    key,
+                    _data_value(readable(obj.event, key, value)),
+                    isinstance(value, dict | list),
+                )
+                for key, value in items
             ]
         return {
             "object_type": (
