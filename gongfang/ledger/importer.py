@@ -101,10 +101,23 @@ class ImportResult:
     def total(self, name: str) -> int:
         return sum(getattr(c, name) for c in self.counts.values())
 
+    def sorted_errors(self) -> list[RowError]:
+        """The errors in the order of the file (sheet, row): checks that run after the rows
+        (constraints, references between rows) add theirs later."""
+        sheets = {name: i for i, name in enumerate(self.counts)}
+        return sorted(
+            self.errors,
+            key=lambda e: (
+                e.sheet != "",
+                sheets.get(e.sheet, len(sheets)),
+                e.row if e.row is not None else -1,
+            ),
+        )
+
     def as_dict(self) -> dict:
         return {
             "counts": {k: v.as_dict() for k, v in self.counts.items()},
-            "errors": [e.as_dict() for e in self.errors],
+            "errors": [e.as_dict() for e in self.sorted_errors()],
             "error_count": self.error_count,
             "changes": self.changes,
             "notices": self.notices,

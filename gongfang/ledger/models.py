@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from .choices import Mode
 
@@ -81,7 +82,7 @@ class ImportBatch(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.filename}（{self.created_at:%Y-%m-%d %H:%M}）"
+        return f"{self.filename}（{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}）"
 
     def get_absolute_url(self) -> str:
         return reverse("ledger:batch", args=[self.pk])
