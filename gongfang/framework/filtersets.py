@@ -7,10 +7,12 @@ from typing import ClassVar
 import django_filters
 from django import forms
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django_filters.utils import label_for_filter
 
+from . import naturalkeys
 from .models import ObjectChange
 from .widgets import APISelect
 
@@ -27,6 +29,30 @@ def _scoped_choices(model):
         )
 
     return queryset
+
+
+class NaturalKeyChoiceField(django_filters.fields.ModelChoiceField):
+    """A foreign-key filter value: the id, or the target's code (``?region=370481``, a unit's
+    统一社会信用代码), matched exactly inside the scope."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            lookup = naturalkeys.code_lookup(self.queryset.model, value)
+            if lookup is not None:
+                try:
+                    return self.queryset.get(**lookup)
+                except (
+                    self.queryset.model.DoesNotExist,
+                    self.queryset.model.MultipleObjectsReturned,
+                ):
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice"
+                    ) from None
+        return super().to_python(value)
+
+
+class NaturalKeyChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = NaturalKeyChoiceField
 
 
 def _fk_filter(field: models.ForeignKey) -> dict:
@@ -46,9 +72,9 @@ class BaseFilterSet(django_filters.FilterSet):
 
     FILTER_DEFAULTS = {
         **django_filters.FilterSet.FILTER_DEFAULTS,
-        models.ForeignKey: {"filter_class": django_filters.ModelChoiceFilter, "extra": _fk_filter},
+        models.ForeignKey: {"filter_class": NaturalKeyChoiceFilter, "extra": _fk_filter},
         models.OneToOneField: {
-            "filter_class": django_filters.ModelChoiceFilter,
+            "filter_class": NaturalKeyChoiceFilter,
             "extra": _fk_filter,
         },
     }
@@ -72,9 +98,7 @@ class BaseFilterSet(django_filters.FilterSet):
         unknown text as "no filter", so ``?current=-1`` silently listed everything."""
         base = super().get_form_class()
         booleans = [
-            name
-            for name, f in self.filters.items()
-            if isinstance(f.field, forms.NullBooleanField)
+            name for name, f in self.filters.items() if isinstance(f.field, forms.NullBooleanField)
         ]
         if not booleans:
             return base

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from .versions import parse_version
+from .versions import is_versioned, parse_version
 from .widgets import APISelect
 
 
@@ -21,7 +21,7 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if self.instance.pk is not None and hasattr(self.instance, "version"):
+        if self.instance.pk is not None and is_versioned(self.instance):
             # The version this form shows; a save based on an older one is refused.
             self.fields["version"] = forms.IntegerField(
                 widget=forms.HiddenInput, required=False, initial=self.instance.version
@@ -53,6 +53,8 @@ class ScopedModelForm(forms.ModelForm):
 
     def based_on_version(self) -> int | None:
         """The version the user edited (None on a new object or a form without it)."""
+        if not is_versioned(self.instance):
+            return None
         return parse_version(self.cleaned_data.get("version"))
 
     def service_data(self) -> dict:

@@ -16,7 +16,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from .changelog import record_change, serialize_object
 from .models import ObjectChange
 from .signals import object_written
-from .versions import check_version
+from .versions import check_version, is_versioned
 
 OUT_OF_SCOPE = "该对象超出您的管辖范围，未保存。"
 
@@ -188,11 +188,10 @@ def _save_changed_fields(instance: models.Model) -> None:
     ]
     if not changed:
         return
-    names = {f.name for f in instance._meta.concrete_fields}
-    if "version" in names:
+    if is_versioned(instance):
         instance.version = loaded["version"] + 1
         changed.append("version")
-    if "updated_at" in names:
+    if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
         changed.append("updated_at")
     instance.save(update_fields=changed)
     instance._loaded_values = _loaded_values(instance)

@@ -31,9 +31,19 @@ class StaleObjectError(ValidationError):
         super().__init__(stale_message(instance, expected))
 
 
+def is_versioned(model: type[models.Model] | models.Model) -> bool:
+    """Whether rows of ``model`` carry the optimistic version (a standard's rows use the name
+    ``version`` for the standard version they belong to, and have none)."""
+    try:
+        field = model._meta.get_field("version")
+    except FieldDoesNotExist:
+        return False
+    return not field.is_relation
+
+
 def check_version(instance: models.Model, expected: int | None) -> None:
     """Refuse when ``expected`` is given and the (locked) row is at another version."""
-    if expected is not None and instance.version != expected:
+    if expected is not None and is_versioned(instance) and instance.version != expected:
         raise StaleObjectError(instance, expected)
 
 

@@ -7,6 +7,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "基础台账"
 
     def ready(self) -> None:
-        from . import navigation, services  # noqa: F401  (registers the object services)
+        from . import naturalkeys, navigation, services  # noqa: F401  (registers the services)
 
         navigation.register()
+        naturalkeys.register_all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from ..framework.filtersets import BaseFilterSet, _scoped_choices
+from ..framework.filtersets import BaseFilterSet, NaturalKeyChoiceFilter, _scoped_choices
 from ..framework.widgets import APISelect
 from .choices import ROOM_SUBTYPES
 from .models import (
@@ -47,7 +47,7 @@ class RegionSubtreeFilter(django_filters.CharFilter):
         return qs.filter(**{prefix: region.path})
 
 
-class OrganizationSubtreeFilter(django_filters.ModelChoiceFilter):
+class OrganizationSubtreeFilter(NaturalKeyChoiceFilter):
     """Rows of the chosen organization and all its sub-units (an organization's whole tree)."""
 
     def __init__(self, *, lookup: str, **kwargs):
@@ -70,9 +70,10 @@ class OrganizationSubtreeFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{prefix: value.path})
 
 
-def scoped_fk_filter(model, field_name: str, label: str) -> django_filters.ModelChoiceFilter:
-    """A filter by the id of a related object the account can see, chosen through the API."""
-    return django_filters.ModelChoiceFilter(
+def scoped_fk_filter(model, field_name: str, label: str) -> NaturalKeyChoiceFilter:
+    """A filter by the id (or code) of a related object the account can see, chosen through the
+    API."""
+    return NaturalKeyChoiceFilter(
         field_name=field_name, queryset=_scoped_choices(model), widget=APISelect, label=label
     )
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from .. import naturalkeys
 from .permissions import view_model
 
 # Summaries of the generated OpenAPI operations, by viewset action.
@@ -136,3 +138,37 @@ def add_error_responses(result: dict[str, Any], generator, request, public) -> d
                         "content": content,
                     }
     return result
+
+
+class NaturalKeyReferenceExtension(OpenApiSerializerFieldExtension):
+    """A writable foreign key takes the id, the target's code or a natural-key object
+    (``gongfang.framework.naturalkeys``); answers still give the id."""
+
+    target_class = "gongfang.framework.api.serializers.ScopedPrimaryKeyRelatedField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        queryset = getattr(self.target, "queryset", None)
+        key = naturalkeys.natural_key_of(queryset.model) if queryset is not None else None
+        if direction != "request" or key is None:
+            return schema
+        nullable = schema.pop("nullable", False)
+        alternatives: list[dict[str, Any]] = [schema]
+        if key.code is not None:
+            alternatives.append({"type": "string", "description": key.described})
+        alternatives.append(
+            {
+                "type": "object",
+                "description": "自然键："
+                + "、".join(key.fields)
+                + "（其中的关联对象同样可用编号、代码或自然键）",
+                "properties": {name: {} for name in key.fields},
+                "required": list(key.fields),
+                "additionalProperties": False,
+            }
+        )
+        result: dict[str, Any] = {"oneOf": alternatives}
+        if nullable:
+            result["nullable"] = True
+        return result

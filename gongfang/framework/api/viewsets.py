@@ -20,7 +20,7 @@ from rest_framework import renderers, status, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 
 from ..services import service_for
-from ..versions import StaleObjectError, etag, parse_version
+from ..versions import StaleObjectError, etag, is_versioned, parse_version
 from .exceptions import as_api_error
 from .permissions import action_for
 from .schema import ObjectSchema
@@ -60,7 +60,7 @@ class ScopedViewSetMixin:
             instance is not None
             and response.status_code < 300
             and instance.pk is not None
-            and hasattr(instance, "version")
+            and is_versioned(instance)
         ):
             response["ETag"] = etag(instance)
         return response
