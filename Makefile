@@ -6,6 +6,7 @@
 #   make demo-reset  rebuild the demo data from scratch, then serve
 #   make dev         the demo data served by Django's runserver with DEBUG=1 (development)
 #   make test        install everything, lint, check migrations, run the whole test suite
+#   make api-fuzz    fuzz the whole REST API against its OpenAPI description (schemathesis)
 #   make lint        ruff check
 #   make bench       run every bench/bench_*.py in order
 #   make install     only the installation steps (each is file-stamped: a re-run is quick)
@@ -72,11 +73,11 @@ endef
 export DEMO_ACCOUNTS
 
 .PHONY: help install system tools python node static collectstatic db demo demo-reset \
-	demo-data serve dev accounts test test-prep lint format migrations-check pytest bench clean \
+	demo-data serve dev accounts test api-fuzz test-prep lint format migrations-check pytest bench clean \
 	distclean
 
 help:
-	@sed -n '2,17s/^# \{0,1\}//p' Makefile
+	@sed -n '2,18s/^# \{0,1\}//p' Makefile
 
 # ---------------------------------------------------------------------------------------------
 # Installation
@@ -199,6 +200,10 @@ pytest: install collectstatic
 
 test: test-prep
 	$(PYTEST) $(PYTEST_ARGS)
+
+# The whole REST API fuzzed against its OpenAPI description (schemathesis, about 5 minutes).
+api-fuzz: install collectstatic
+	$(PY) scripts/api_fuzz.py
 
 bench: install | var
 	@if [ -z "$(BENCHES)" ]; then echo "No bench/bench_*.py to run." >&2; exit 1; fi
