@@ -317,8 +317,9 @@ def reclaim_stuck_batches(*, now: datetime | None = None) -> list[ImportBatch]:
 
 def _reclaim(batch: ImportBatch, held: models.Q) -> bool:
     last = timezone.localtime(batch.heartbeat_at).strftime("%Y-%m-%d %H:%M:%S")
+    process = "后台任务进程" if batch.background else "处理上传请求的进程"
     message = (
-        f"后台任务进程中断（最后心跳 {last}），未写入任何数据；可重试或放弃。"
+        f"{process}中断（最后心跳 {last}），未写入任何数据；可重试或放弃。"
         f"（处理阶段：{batch.get_stage_display()}，处理进程：{batch.worker}）"
     )
     with transaction.atomic():

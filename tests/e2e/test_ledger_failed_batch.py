@@ -47,7 +47,7 @@ def test_failed_batch_is_retried_after_confirmation(live_server, page, demo_city
     assert "处理失败" in page.locator(".page-header .badge").inner_text()
     last = timezone.localtime(beat).strftime("%Y-%m-%d %H:%M:%S")
     alert = page.locator(".alert-danger").inner_text()
-    assert f"后台任务进程中断（最后心跳 {last}），未写入任何数据；可重试或放弃。" in alert
+    assert f"处理上传请求的进程中断（最后心跳 {last}），未写入任何数据；可重试或放弃。" in alert
     page.screenshot(path="/tmp/gongfang-e2e-ledger-failed.png", full_page=True)
 
     page.click("button:has-text('重试')")

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.test import TestCase
@@ -29,6 +30,7 @@ from .. import services
 from ..jobs import reclaim as reclaim_job
 from ..lease import Heartbeat, worker_is_gone, worker_token
 from ..models import ImportBatch
+from ..tasks import run_batch
 from .helpers import TempMediaMixin, run_worker
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,6 +85,7 @@ class ReclaimTests(TempMediaMixin, WorldMixin, TestCase):
             "worker": worker,
             "heartbeat_at": beat,
             "lease_expires_at": beat + timedelta(seconds=90),
+            "background": True,
             **fields,
         }
         return self.previewed(**values)
@@ -148,6 +151,20 @@ class ReclaimTests(TempMediaMixin, WorldMixin, TestCase):
         )
         batch.refresh_from_db()
         self.assertEqual(batch.status, Status.FAILED)
+
+    @pytest.mark.skipif(settings.TASK_BACKEND != "db", reason="django-tasks-db's worker")
+    def test_a_starting_db_worker_closes_the_rows_of_dead_workers_of_this_host(self):
+        gone = worker_token().replace(f":{os.getpid()}:", f":{dead_pid()}:")
+        dead = DBTaskResult.objects.get(id=run_batch.enqueue(0, "preview").id)
+        dead.claim(gone)
+        elsewhere = DBTaskResult.objects.get(id=run_batch.enqueue(0, "preview").id)
+        elsewhere.claim("node-b:4242:abcd1234")
+        run_worker()
+        dead.refresh_from_db()
+        elsewhere.refresh_from_db()
+        self.assertEqual(dead.status, TaskResultStatus.FAILED)
+        self.assertIn(f"后台任务进程 {gone} 中断，任务“run_batch”未完成。", dead.traceback)
+        self.assertEqual(elsewhere.status, TaskResultStatus.RUNNING)
 
     def test_batches_waiting_for_a_worker_are_left_alone(self):
         # Queued for commit, no worker has taken it yet: no lease, nothing to reclaim.
@@ -216,10 +233,11 @@ class ReclaimTests(TempMediaMixin, WorldMixin, TestCase):
 
     # Retry and discard ------------------------------------------------------------------------
     def test_retry_from_the_page_commits_the_failed_batch(self):
-        batch = self.stuck(worker="node-b:1:abcd")
+        # Small: its stage ran in the web request, which retry runs it in again.
+        batch = self.stuck(worker="node-b:1:abcd", background=False)
         services.reclaim_stuck_batches()
         page = self.client.get(batch.get_absolute_url())
-        self.assertContains(page, "后台任务进程中断")
+        self.assertContains(page, "处理上传请求的进程中断（最后心跳")
         self.assertContains(page, 'data-bs-target="#confirm-retry"')
         self.assertContains(page, 'data-bs-target="#confirm-discard"')
         self.assertContains(page, "将重新导入批次“rooms.xlsx”")
@@ -265,7 +283,7 @@ class ReclaimTests(TempMediaMixin, WorldMixin, TestCase):
         self.assertFalse(Room.objects.filter(number__startswith="R0").exists())
 
     def test_retry_and_discard_through_the_api(self):
-        batch = self.stuck(status=Status.FAILED)
+        batch = self.stuck(status=Status.FAILED, background=False)
         url = reverse("api:ledger:importbatch-retry", args=[batch.pk])
         data = self.api.post(url).json()
         self.assertEqual(data["status"], "committed")
