@@ -6,7 +6,10 @@ Required in the environment: ``SECRET_KEY`` (at least 50 random characters), ``A
 (comma-separated host names) and ``DATABASE_URL`` (PostgreSQL). Optional: ``CSRF_TRUSTED_ORIGINS``
 (comma-separated ``https://…`` origins), ``SECURE_SSL_REDIRECT`` / ``SECURE_HSTS_INCLUDE_SUBDOMAINS``
 / ``SECURE_HSTS_PRELOAD`` (``0`` to turn off), ``SECURE_HSTS_SECONDS``, ``TRUSTED_PROXIES``
-(the reverse proxies' addresses or networks), ``STATIC_ROOT``, ``LOG_LEVEL``.
+(the reverse proxies' addresses or networks), ``STATIC_ROOT``, ``LOG_LEVEL``, ``REDIS_URL``
+(rate limits and task progress in Redis: needed by several web nodes), ``TASK_BACKEND`` (``rq``:
+the task queue on Redis, worker ``manage.py rqworker --job-class django_tasks_rq.Job default``;
+default ``db``: ``manage.py db_worker``).
 
 The site is served by gunicorn (``gunicorn --config gongfang/gunicorn_conf.py``) over HTTPS
 behind a reverse proxy that terminates TLS, sets ``X-Forwarded-Proto`` and ``X-Forwarded-For``
