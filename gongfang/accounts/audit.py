@@ -7,10 +7,6 @@ object and result.
 
 from __future__ import annotations
 
-import datetime
-
-from django.utils import timezone
-
 from ..framework.changelog import record_event
 from ..framework.models import ObjectChange
 
@@ -90,11 +86,6 @@ def event_data_values() -> dict[str, dict[str, dict[str, str]]]:
     values["account.roles"] = {key: roles for key in ("before", "after", "added", "removed")}
     values["account.password_reset_request"] = {"roles": roles}
     return values
-
-
-def local_time(value: datetime.datetime) -> str:
-    """A time in an event's data as its reader reads it: local (Asia/Shanghai), to the second."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def auth_event(

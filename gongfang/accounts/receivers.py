@@ -10,9 +10,10 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from ..framework.changelog import local_time
 from ..framework.middleware import client_address
 from . import sessions
-from .audit import auth_event, local_time
+from .audit import auth_event
 from .backends import WAS_LOCKED
 from .models import User
 

@@ -27,9 +27,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..framework.changelog import record_change, record_event, record_events, serialize_object
+from ..framework.changelog import (
+    local_time,
+    record_change,
+    record_event,
+    record_events,
+    serialize_object,
+)
 from ..framework.models import ObjectChange
-from .audit import local_time
 from .models import PendingPasswordReset, User
 from .passwords import set_password, set_password_hash
 from .roles import SEPARATED_ADMIN_ROLES, Role

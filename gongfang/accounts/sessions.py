@@ -15,8 +15,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from ..framework.changelog import local_time
 from ..framework.middleware import client_address
-from .audit import auth_event, local_time
+from .audit import auth_event
 from .models import User, UserSession
 
 # Session keys this module keeps in the session itself.

@@ -19,7 +19,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
-from .audit import auth_event, local_time
+from ..framework.changelog import local_time
+from .audit import auth_event
 from .models import ApiToken, User
 
 KEY_PREFIX = "gf_"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, router, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .bulk import insert_values, reserve_ids
 from .context import current_context
@@ -64,10 +65,32 @@ def _json_value(value):
     return value
 
 
+def local_time(value: datetime.datetime) -> str:
+    """A time as its reader reads it: local (Asia/Shanghai), to the second."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def stored_time(value) -> str | None:
+    """A time stored as ISO text with its offset (the change log, events' data: UTC), as its
+    reader reads it; None for anything else."""
+    if not isinstance(value, str) or "T" not in value:
+        return None
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    if moment is None or moment.tzinfo is None:
+        return None
+    return local_time(moment)
+
+
 def logged_value(field: models.Field | None, value) -> str:
-    """A value as stored in the change log (JSON), shown with its Chinese label if it is a code."""
+    """A value as stored in the change log (JSON), shown with its Chinese label if it is a code
+    and in local time if it is a time."""
     if value is None or value == "":
         return EMPTY
+    if isinstance(field, models.DateTimeField) and (shown := stored_time(value)):
+        return shown
     if field is not None and field.choices:
         labels = {str(k): str(v) for k, v in field.flatchoices}
         return labels.get(str(value), str(value))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .changelog import stored_time
+
 # Keys many events share; apps add theirs.
 KEY_LABELS: dict[str, str] = {
     "before": "变更前",
@@ -48,12 +50,12 @@ def key_label(key: str) -> str:
 
 
 def readable(event: str, key: str, value: Any) -> Any:
-    """``value`` of ``key`` in ``event``'s data with its codes as labels, yes/no in Chinese,
-    and nested keys named."""
+    """``value`` of ``key`` in ``event``'s data with its codes as labels, times local, yes/no
+    in Chinese, and nested keys named."""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, str):
-        return VALUE_LABELS.get(event, {}).get(key, {}).get(value, value)
+        return stored_time(value) or VALUE_LABELS.get(event, {}).get(key, {}).get(value, value)
     if isinstance(value, list):
         return [readable(event, key, v) for v in value]
     if isinstance(value, dict):

@@ -45,3 +45,18 @@ class LocalTimeTests(WorldMixin, TestCase):
         self.assertEqual(ended.postchange_data["login_at"], "2026-12-05 01:26:00")
         created = ObjectChange.objects.get(event="auth.token_create")
         self.assertEqual(created.postchange_data["expires_at"], "2026-12-06 01:26:00")
+
+    def test_stored_times_read_local_on_the_audit_pages(self):
+        # Times already stored in UTC (field values in the change log, events' data) are shown
+        # in local time, whatever wrote them.
+        from ...compliance.models import Warning
+        from ..changelog import logged_value
+        from ..eventdata import readable
+
+        field = Warning._meta.get_field("first_found_at")
+        self.assertEqual(logged_value(field, "2026-12-04T17:26:00+00:00"), "2026-12-05 01:26:00")
+        self.assertEqual(
+            readable("ledger.reclaim", "heartbeat", "2026-12-04T17:26:00.5+00:00"),
+            "2026-12-05 01:26:00",
+        )
+        self.assertEqual(readable("x.y", "deadline", "2026-12-04"), "2026-12-04")
