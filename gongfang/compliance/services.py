@@ -621,6 +621,7 @@ def transition(
         warning.state = spec.target
         if spec.target != State.RESOLVED:
             warning.resolved_at = None
+        warning.version += 1  # a handling step is a write like any other (DESIGN §7)
         warning.save()
         record_event(
             actor=actor,

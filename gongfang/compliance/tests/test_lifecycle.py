@@ -73,8 +73,10 @@ def test_role_matrix(request, world, warning, leader_a, role, action):
         kwargs = {**kwargs, "approver": None}  # the leader signs himself
     at(warning, source)
     if action in ALLOWED[role]:
+        version = Warning.objects.get(pk=warning.pk).version
         moved = transition(actor=actor, warning=warning, action=action, **kwargs)
         assert moved.state == TARGETS[action]
+        assert moved.version == version + 1
         entry = ObjectChange.objects.filter(
             event="warning.transition", changed_object_id=warning.pk
         ).latest("pk")
