@@ -11,9 +11,8 @@ class ComplianceConfig(AppConfig):
 
         from ..framework.changelog import register_event_labels
         from ..framework.signals import object_written
-        from ..registry.models import Person, Room
         from . import jobs, navigation
-        from .receivers import on_object_written, on_pre_delete
+        from .receivers import HELD_ON_DELETE, on_object_written, on_pre_delete
 
         navigation.register()
         register_event_labels(
@@ -29,8 +28,8 @@ class ComplianceConfig(AppConfig):
         register_warning_event_data()
         jobs.register()
         object_written.connect(on_object_written, dispatch_uid="compliance_recheck")
-        # Only these two: a listener on every model would end Django's fast deletes everywhere.
-        for model in (Person, Room):
+        # Only these: a listener on every model would end Django's fast deletes everywhere.
+        for model in HELD_ON_DELETE:
             pre_delete.connect(
                 on_pre_delete, sender=model, dispatch_uid=f"compliance_pre_delete_{model.__name__}"
             )

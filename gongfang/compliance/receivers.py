@@ -5,9 +5,10 @@ the writing service's transaction, so a failure rolls the write back and the war
 behind the data. The affected objects are expressed as subqueries (the current occupants of an
 edited room, the rooms a person holds …), so mapping a write costs no query of its own.
 
-A deleted person or room takes its own warnings with it (cascade); what it leaves behind — the
-rooms a person shared, the other offices of a room's occupants — is read by :func:`on_pre_delete`
-while the row still exists and re-checked after the delete, in the same transaction. Moving or
+A deleted person, room, floor or building takes its own warnings with it (cascade); what it
+leaves behind — the rooms a person shared, the other offices of the occupants of deleted rooms —
+is read by :func:`on_pre_delete` while the rows still exist and re-checked after the delete, in
+the same transaction. Moving or
 renaming a region, compound, building or floor re-checks the rooms, occupants and buildings whose
 labels, rule set (by region) or sums it changes.
 """
@@ -107,23 +108,40 @@ def _occupants(rooms: Q) -> Q:
     )
 
 
+# Deleted objects whose current occupancies go with them: how an occupancy leads to the object,
+# and what of the occupancy is left to re-check (the rooms a person held, the persons of rooms).
+HELD_ON_DELETE: dict[type, tuple[str, str]] = {
+    Person: ("person_id", "room_id"),
+    Room: ("room_id", "person_id"),
+    Floor: ("room__floor_id", "person_id"),
+    Building: ("room__floor__building_id", "person_id"),
+}
+
+
 def on_pre_delete(sender, instance, **kwargs) -> None:
-    """Before a person or room is deleted (by its service or by a cascade), remember who and
-    what its current occupancies join: they are gone by the time the delete is re-checked."""
-    field, other = ("person_id", "room_id") if sender is Person else ("room_id", "person_id")
+    """Before a person, room, floor or building is deleted (by its service or by a cascade),
+    remember who or what its current occupancies join: they are gone by the time the delete is
+    re-checked."""
+    lookup, other = HELD_ON_DELETE[sender]
     instance._held_by_occupancy = list(
-        Occupancy.objects.filter(ended_on__isnull=True, **{field: instance.pk}).values_list(
+        Occupancy.objects.filter(ended_on__isnull=True, **{lookup: instance.pk}).values_list(
             other, flat=True
         )
     )
+
+
+def _left_by(instance) -> tuple[Q, Q]:
+    """The persons who held a deleted room (or rooms of a deleted floor or building), and the
+    offices they still hold."""
+    persons = _pk_in(_ids(*getattr(instance, "_held_by_occupancy", ())))
+    return persons, held_rooms(persons)
 
 
 def for_room(instance: Room, before: dict, after: dict, action: str) -> Selection:
     floors = _both("floor", instance, before, after)
     if action == "delete":
         # Its occupants: their other offices and their own verdicts (R2) change.
-        persons = _pk_in(_ids(*getattr(instance, "_held_by_occupancy", ())))
-        rooms = held_rooms(persons)
+        persons, rooms = _left_by(instance)
     else:
         persons, rooms = _occupants(Q(pk=instance.pk)), Q(pk=instance.pk)
     return Selection(
@@ -179,14 +197,17 @@ def _site(rooms: Q, buildings: Q) -> Selection:
 
 def for_building(instance: Building, before: dict, after: dict, action: str) -> Selection:
     if action == "delete":
-        return Selection()
+        persons, rooms = _left_by(instance)
+        return Selection(rooms=rooms, persons=persons)
     return _site(Q(floor__building_id=instance.pk), Q(pk=instance.pk))
 
 
 def for_floor(instance: Floor, before: dict, after: dict, action: str) -> Selection:
+    buildings = _pk_in(_both("building", instance, before, after))
     if action == "delete":
-        return Selection()
-    return _site(Q(floor_id=instance.pk), _pk_in(_both("building", instance, before, after)))
+        persons, rooms = _left_by(instance)
+        return Selection(rooms=rooms, persons=persons, buildings=buildings)
+    return _site(Q(floor_id=instance.pk), buildings)
 
 
 def for_compound(instance: Compound, before: dict, after: dict, action: str) -> Selection:

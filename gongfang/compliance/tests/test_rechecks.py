@@ -57,6 +57,21 @@ def test_deleting_a_room_rechecks_its_occupants_other_offices(world, bureau_a):
     assert Warning.objects.get(key=key).figures["actual"] == 2  # two offices left
 
 
+def test_deleting_a_floor_rechecks_its_occupants_other_offices(world, bureau_a):
+    person = world.a.person
+    upstairs = f.FloorFactory(building=world.a.building, number=2)
+    rooms = [
+        f.RoomFactory(floor=floor, number=n, organization=world.a.org)
+        for floor, n in ((world.a.floor, "102"), (upstairs, "201"))
+    ]
+    for room in rooms:
+        share(bureau_a, person, room, primary=False)
+    key = f"R2:person:{person.pk}"
+    assert Warning.objects.get(key=key).figures["actual"] == 3
+    service_for(Floor).delete(actor=bureau_a, instance=Floor.objects.get(pk=upstairs.pk))
+    assert Warning.objects.get(key=key).figures["actual"] == 2  # room 201 went with its floor
+
+
 def test_renaming_a_compound_relabels_its_rooms_warnings(world, bureau_a):
     compound = Compound.objects.get(pk=world.a.compound.pk)
     service_for(Compound).update(actor=bureau_a, instance=compound, data={"name": "新行政中心"})
