@@ -377,6 +377,9 @@ class _Run:
         self.checks: dict[str, _FieldChecks] = {}
         # person id -> the current primary occupancy (or the in-file row that became it)
         self.current_primary: dict[int, int] | None = None
+        # (person, room) -> the file's occupancies of that room by that person (the model's
+        # clean() compares with the database only)
+        self.file_occupancies: dict[tuple[int, int], list[Occupancy]] = {}
         self.pending_keys: set[Key] = set()
         self.progress = progress
         self.result = ImportResult()
@@ -755,6 +758,12 @@ class _Run:
                     "person_id", "pk"
                 )
             )
+        pair = (instance.person_id or id(instance.person), instance.room_id or id(instance.room))
+        earlier = self.file_occupancies.setdefault(pair, [])
+        other = next((o for o in earlier if o.overlaps(instance)), None)
+        if other is not None:
+            raise instance.overlap_error(other)
+        earlier.append(instance)
         current = self.current_primary
         person = instance.person_id
         if instance.is_primary and instance.ended_on is None:

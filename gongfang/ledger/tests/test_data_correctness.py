@@ -56,6 +56,21 @@ class ImportRefusesTests(WorldMixin, TestCase):
         assert any("时间重叠" in e.message for e in errors), errors
         assert Occupancy.objects.filter(person=a.person).count() == 1
 
+    def test_two_rows_of_the_file_for_one_person_in_one_room(self):
+        a = self.world.a
+        Room.objects.create(floor=a.floor, number="102", category="office", usable_area=12)
+        key = [a.region.code, a.compound.name, a.building.name, a.floor.number, "102"]
+        headers = ["人员所在单位", "人员编号", *ROOM_KEY, "起始日期", "终止日期", "主要办公室"]
+        rows = [
+            [a.org.uscc, a.person.number, *key, "2025-03-01", "", "否"],
+            [a.org.uscc, a.person.number, *key, "2024-03-01", "2025-03-01", "否"],
+            [a.org.uscc, a.person.number, *key, "2023-03-01", "2023-12-31", "否"],
+        ]
+        errors = self.errors(sheet("办公室使用", headers, *rows))
+        assert [e.row for e in errors] == [3], errors
+        assert "2025-03-01 起至今" in errors[0].message
+        assert not Occupancy.objects.filter(room__number="102").exists()
+
 
 class ExportOfStoredControlCharactersTests(WorldMixin, TestCase):
     """A name stored before control characters were refused: every export still answers."""

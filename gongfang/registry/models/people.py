@@ -177,14 +177,23 @@ class Occupancy(PrimaryModel):
             raise ValidationError({"ended_on": "终止日期不能早于起始日期。"})
         other = self.overlapping()
         if other is not None:
-            # On "room", so that full_clean() leaves out the database constraint that says the
-            # same without the names.
-            raise ValidationError(
-                {
-                    "room": f"“{self.person}”在“{self.room}”已有使用记录（{other.period}），"
-                    "与本记录的时间重叠；同一人不能重复使用同一房间，请修改原记录。"
-                }
-            )
+            raise self.overlap_error(other)
+
+    def overlap_error(self, other: Occupancy) -> ValidationError:
+        # On "room", so that full_clean() leaves out the database constraint that says the same
+        # without the names.
+        return ValidationError(
+            {
+                "room": f"“{self.person}”在“{self.room}”已有使用记录（{other.period}），"
+                "与本记录的时间重叠；同一人不能重复使用同一房间，请修改原记录。"
+            }
+        )
+
+    def overlaps(self, other: Occupancy) -> bool:
+        """Whether the two periods share a day (an open period runs on)."""
+        return (other.ended_on is None or self.started_on <= other.ended_on) and (
+            self.ended_on is None or other.started_on <= self.ended_on
+        )
 
     def overlapping(self) -> Occupancy | None:
         """Another occupancy of the same person in the same room whose period meets this one's
