@@ -20,7 +20,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from . import masking
-from .changelog import PURGE_EVENT, lock_head, record_event
+from .changelog import PURGE_EVENT, event_label, local_time, lock_head, record_event
 from .filtersets import applied_filters
 from .models import ObjectChange
 from .spreadsheets import defuse
@@ -34,6 +34,7 @@ EXPORT_COLUMNS = (
     "来源地址",
     "操作",
     "事件",
+    "事件代码",
     "结果",
     "对象类型",
     "对象编号",
@@ -104,10 +105,11 @@ def export_changes(*, actor, queryset, filters: dict[str, str]) -> tuple[int, It
             yield _csv_line(
                 [
                     change.pk,
-                    timezone.localtime(change.time).strftime("%Y-%m-%d %H:%M:%S"),
+                    local_time(change.time),
                     change.user_name,
                     change.remote_addr or "",
                     change.get_action_display(),
+                    event_label(change.event) if change.event else "",
                     change.event,
                     change.get_result_display(),
                     _type_name(change),

@@ -111,7 +111,8 @@ class AuditLogPageTests(AuditLog, TestCase):
         rows = _csv(response)
         self.assertEqual(rows[0][:4], ["编号", "时间", "操作账号", "来源地址"])
         self.assertEqual([r[0] for r in rows[1:]], [str(self.failure.pk)])
-        self.assertEqual(rows[1][6], "失败")
+        # The event by its name, its code beside it, then the result.
+        self.assertEqual(rows[1][5:8], ["登录失败", "auth.login_failed", "失败"])
         event = ObjectChange.objects.get(event="audit.export")
         self.assertEqual(ObjectChange.objects.count(), before + 1)
         self.assertEqual(event.user, self.auditor)

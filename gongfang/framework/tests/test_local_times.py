@@ -34,6 +34,9 @@ class LocalTimeTests(WorldMixin, TestCase):
         text = b"".join(response.streaming_content).decode("utf-8-sig")
         self.assertIn("2026-12-05 01:26:00", text)
         self.assertNotIn("17:26", text)
+        # The event by its name, its code in a column of its own.
+        self.assertIn("事件,事件代码", text.splitlines()[0])
+        self.assertIn(",导出台账,ledger.export,", text)
 
     def test_times_in_event_data_are_local(self):
         user = self.user_with_perm

@@ -85,7 +85,7 @@ class MaskingTests(WorldMixin, TestCase):
         response = self.client.get(reverse("framework:objectchange_export"), {"q": "张三"})
         body = b"".join(response.streaming_content).decode("utf-8")[1:]
         rows = list(csv.reader(io.StringIO(body)))
-        self.assertTrue(any(MASKED in r[12] for r in rows[1:]))
+        self.assertTrue(any(MASKED in r[13] for r in rows[1:]))  # 变更后
         self.assertNotIn(PHONE, body)
         api = self.client.get(reverse("api:framework:objectchange-list"), {"q": "张三"}).json()
         self.assertNotIn(PHONE, str(api))
