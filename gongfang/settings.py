@@ -241,9 +241,9 @@ SCHEDULER_TICK_SECONDS = 30
 
 # The default cache (rate limits: DRF's throttle of /api/token/) is shared by every process and
 # node: in the database (table created by migrate, ledger/apps.py) or in Redis. Sessions are in
-# the database (Django's default SESSION_ENGINE). Progress of running tasks lives outside the
-# database, whose transaction hides a task's own rows from the page that polls it: in Redis, or
-# in files (one machine; several nodes need REDIS_URL).
+# the database (Django's default SESSION_ENGINE). Progress of running tasks must not be part of
+# the task's transaction, which hides it from the page that polls it: in Redis, in PostgreSQL on
+# a connection of its own (framework/cache.py), or in files on SQLite (one machine, one writer).
 PROGRESS_CACHE = "progress"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
@@ -257,6 +257,18 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gongfang-progress",
+            "TIMEOUT": 24 * 3600,
+        },
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "gongfang_cache",
+        },
+        PROGRESS_CACHE: {
+            "BACKEND": "gongfang.framework.cache.OwnConnectionDatabaseCache",
+            "LOCATION": "gongfang_progress",
             "TIMEOUT": 24 * 3600,
         },
     }

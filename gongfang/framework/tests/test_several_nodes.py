@@ -1,6 +1,7 @@
 """Web nodes keep no state of their own: sessions and the rate-limit cache are in the database by
 default and in Redis with ``REDIS_URL``, seen alike by separate processes (as separate nodes
-would); the task queue is the database's unless ``TASK_BACKEND=rq``, which needs Redis."""
+would), and so is task progress written inside a task's transaction (PostgreSQL); the task queue
+is the database's unless ``TASK_BACKEND=rq``, which needs Redis."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import TransactionTestCase
 from rest_framework.test import APIClient
 
 from ...ledger.tests.helpers import database_url
+from ..progress import get_progress, set_progress
 
 ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = os.environ.get("CI_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -94,6 +96,22 @@ class SeveralNodesTests(TransactionTestCase):
             TASK_BACKEND="rq",
         )
         self.assertEqual(on_rq.stdout.strip(), "django_tasks_rq.RQBackend", on_rq.stderr)
+
+    @pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="progress in PostgreSQL (SQLite keeps it in files)",
+    )
+    def test_progress_written_inside_a_transaction_is_seen_by_other_nodes_at_once(self):
+        key = f"node-test-{uuid.uuid4().hex}"
+        with transaction.atomic():
+            set_progress(key, done=7, total=10)
+            seen = node(
+                "from gongfang.framework.progress import get_progress\n"
+                f"print(get_progress({key!r})['done'])"
+            )
+            transaction.set_rollback(True)  # the task fails: its progress stays readable
+        self.assertEqual(seen.stdout.strip(), "7", seen.stderr)
+        self.assertEqual(get_progress(key)["percent"], 70)
 
 
 @pytest.mark.parametrize(
