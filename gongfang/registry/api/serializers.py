@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
-from ...framework.api.serializers import ObjectSerializer
+from rest_framework import serializers
+
+from ...framework.api.serializers import ObjectSerializer, ScopedPrimaryKeyRelatedField
 from ...framework.masking import MaskedSerializerMixin
 from ..models import (
     Building,
@@ -64,11 +66,39 @@ class FloorSerializer(ObjectSerializer):
         model = Floor
 
 
+class RoomOccupantSerializer(serializers.ModelSerializer):
+    """新建房间时一并登记的使用人（办公室使用）。"""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+    class Meta:
+        model = Occupancy
+        fields = ["person", "started_on", "ended_on", "is_primary"]
+        extra_kwargs = {"ended_on": {"required": False}, "is_primary": {"required": False}}
+
+
 class RoomSerializer(ObjectSerializer):
-    """房间：面积计算、使用与核查的基本单位。"""
+    """房间：面积计算、使用与核查的基本单位。新建时可在 occupants 中一并登记使用人（与房间同一事务，
+    任何一人出错则都不保存）。"""
+
+    occupants = RoomOccupantSerializer(
+        many=True,
+        write_only=True,
+        required=False,
+        label="使用人",
+        help_text="仅新建时有效：[{person, started_on, ended_on, is_primary}]；person 可用编号或"
+        "自然键 {organization, number}",
+    )
 
     class Meta(ObjectSerializer.Meta):
         model = Room
+
+    def to_internal_value(self, data):
+        if self.instance is not None and isinstance(data, dict) and "occupants" in data:
+            raise serializers.ValidationError(
+                {"occupants": ["使用人只能在新建房间时一并登记；已有房间请新建办公室使用记录。"]}
+            )
+        return super().to_internal_value(data)
 
 
 class PersonSerializer(MaskedSerializerMixin, ObjectSerializer):

@@ -129,3 +129,61 @@ class NaturalKeyFilterTests(WorldMixin, TestCase):
     def test_an_unknown_or_hidden_code_is_400(self):
         response = self.client.get(f"{API}/rooms/?organization={self.world.b.org.uscc}")
         assert response.status_code == 400
+
+
+class NestedCreateTests(WorldMixin, TestCase):
+    """A room with its occupants in one call, all or nothing."""
+
+    def setUp(self):
+        self.a = self.world.a
+        self.client = APIClient()
+        self.client.force_login(self.user_with_perm)
+
+    def room_data(self, occupants: list) -> dict:
+        return {
+            "floor": {"building": self.a.building.pk, "number": self.a.floor.number},
+            "number": "401",
+            "category": "office",
+            "subtype": "一般工作人员办公室",
+            "usable_area": "16.00",
+            "building_area": "22.00",
+            "organization": self.a.org.uscc,
+            "occupants": occupants,
+        }
+
+    def test_a_room_is_created_with_its_occupants(self):
+        person = {"organization": self.a.org.uscc, "number": self.a.person.number}
+        response = self.client.post(
+            f"{API}/rooms/",
+            self.room_data([{"person": person, "started_on": "2025-03-01", "is_primary": False}]),
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+        room = m.Room.objects.get(pk=response.json()["id"])
+        assert list(room.occupancies.values_list("person", flat=True)) == [self.a.person.pk]
+        assert "occupants" not in response.json()
+
+    def test_one_bad_occupant_saves_nothing(self):
+        person = {"organization": self.a.org.uscc, "number": self.a.person.number}
+        response = self.client.post(
+            f"{API}/rooms/",
+            self.room_data(
+                [
+                    {"person": person, "started_on": "2025-03-01", "is_primary": False},
+                    {"person": self.world.b.person.pk, "started_on": "2025-03-01"},
+                ]
+            ),
+            format="json",
+        )
+        assert response.status_code == 400
+        assert "不存在或超出您的管辖范围" in str(response.json()["occupants"])
+        assert not m.Room.objects.filter(floor=self.a.floor, number="401").exists()
+
+    def test_occupants_only_on_create(self):
+        response = self.client.patch(
+            f"{API}/rooms/{self.a.room.pk}/",
+            {"occupants": [{"person": self.a.person.pk, "started_on": "2025-03-01"}]},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert "只能在新建房间时" in str(response.json()), response.json()
