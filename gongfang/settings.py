@@ -226,7 +226,9 @@ TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq
 if TASK_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASK_BACKEND 只能是 db 或 rq，现为“{TASK_BACKEND}”。")
 if TASK_BACKEND == "rq" and not REDIS_URL:
-    raise ImproperlyConfigured("TASK_BACKEND=rq 时须设置 REDIS_URL（如 redis://127.0.0.1:6379/0）。")
+    raise ImproperlyConfigured(
+        "TASK_BACKEND=rq 时须设置 REDIS_URL（如 redis://127.0.0.1:6379/0）。"
+    )
 TASKS = {
     "default": {
         "BACKEND": TASK_BACKENDS[TASK_BACKEND],

@@ -4,35 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0001_initial'),
+        ("ledger", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='heartbeat_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='最后心跳'),
+            model_name="importbatch",
+            name="heartbeat_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="最后心跳"),
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='lease_expires_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='租约到期'),
+            model_name="importbatch",
+            name="lease_expires_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="租约到期"),
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='stage',
-            field=models.CharField(blank=True, choices=[('preview', '检查'), ('commit', '导入')], max_length=10, verbose_name='处理阶段'),
+            model_name="importbatch",
+            name="stage",
+            field=models.CharField(
+                blank=True,
+                choices=[("preview", "检查"), ("commit", "导入")],
+                max_length=10,
+                verbose_name="处理阶段",
+            ),
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='worker',
-            field=models.CharField(blank=True, max_length=200, verbose_name='处理进程'),
+            model_name="importbatch",
+            name="worker",
+            field=models.CharField(blank=True, max_length=200, verbose_name="处理进程"),
         ),
         migrations.AlterField(
-            model_name='importbatch',
-            name='status',
-            field=models.CharField(choices=[('queued', '排队中'), ('previewing', '正在检查'), ('previewed', '检查通过，待确认'), ('invalid', '有错误，未导入'), ('committing', '正在导入'), ('committed', '已导入'), ('failed', '处理失败'), ('reverted', '已撤销'), ('discarded', '已放弃')], default='queued', max_length=12, verbose_name='状态'),
+            model_name="importbatch",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "排队中"),
+                    ("previewing", "正在检查"),
+                    ("previewed", "检查通过，待确认"),
+                    ("invalid", "有错误，未导入"),
+                    ("committing", "正在导入"),
+                    ("committed", "已导入"),
+                    ("failed", "处理失败"),
+                    ("reverted", "已撤销"),
+                    ("discarded", "已放弃"),
+                ],
+                default="queued",
+                max_length=12,
+                verbose_name="状态",
+            ),
         ),
     ]
