@@ -355,6 +355,21 @@ class SubProvincialTests(DataCorrectnessCase):
         assert self.organization(self.lixia, AdminLevel.COUNTY).standard_level == ""
         assert self.organization(self.world.city, AdminLevel.CITY).standard_level == ""
 
+    def test_existing_organizations_get_the_default_by_migration(self):
+        from importlib import import_module
+
+        from django.apps import apps
+
+        migration = import_module(
+            "gongfang.registry.migrations.0006_occupancy_overlap_region_code_standard_level"
+        )
+        department = f.OrganizationFactory(region=self.jinan, level=AdminLevel.CITY)
+        district = f.OrganizationFactory(region=self.lixia, level=AdminLevel.COUNTY)
+        migration.default_standard_levels(apps, None)
+        department.refresh_from_db()
+        district.refresh_from_db()
+        assert (department.standard_level, district.standard_level) == (AdminLevel.PROVINCE, "")
+
     def test_a_user_can_still_choose_the_row(self):
         org = self.organization(self.jinan, AdminLevel.CITY, standard_level=AdminLevel.CITY)
         assert org.effective_standard_level == AdminLevel.CITY
