@@ -100,6 +100,23 @@ def _error_codes(path: str, method: str, operation: dict[str, Any]) -> list[str]
     return list(dict.fromkeys(codes))
 
 
+# Query parameters that are not filters: an empty value is as wrong as any other non-number.
+PAGING = frozenset({"limit", "offset", "page", "page_size"})
+
+
+def _empty_means_no_filter(parameter: dict[str, Any]) -> None:
+    """An empty filter value (``?grade=``, as a page's filter form sends it) means "no filter":
+    the schema admits it beside the typed values."""
+    schema = parameter.get("schema", {})
+    if parameter.get("in") != "query" or parameter.get("name") in PAGING:
+        return
+    if "enum" in schema:
+        if "" not in schema["enum"]:
+            schema["enum"].append("")
+    elif "format" in schema or schema.get("type") in ("integer", "number", "boolean"):
+        parameter["schema"] = {"anyOf": [schema, {"type": "string", "enum": [""]}]}
+
+
 def add_error_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
     """drf-spectacular post-processing hook: every operation lists the errors it can answer,
     with their bodies, so a client (and a schema fuzzer) knows them all in advance."""
@@ -111,9 +128,7 @@ def add_error_responses(result: dict[str, Any], generator, request, public) -> d
             if method not in {"get", "post", "put", "patch", "delete", "head", "options"}:
                 continue
             for parameter in operation.get("parameters", []):
-                enum = parameter.get("schema", {}).get("enum")
-                if parameter.get("in") == "query" and enum is not None and "" not in enum:
-                    enum.append("")  # an empty choice in a query means "no filter"
+                _empty_means_no_filter(parameter)
             responses = operation.setdefault("responses", {})
             # An error asked for in another format (``?format=csv``) comes as its plain text.
             other_types = {
