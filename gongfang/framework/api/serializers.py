@@ -14,9 +14,10 @@ Field conventions (page JavaScript and tests rely on them):
 
 Read-only fields in a write (issue 10): a client may PUT back what it GOT, so a read-only field
 sent with the value the object has now is ignored (``notices``, about the last answer, always);
-sent with another value (or, on a create, with any value but an empty one) the write is refused with 400 and a Chinese message naming the
-field — never silently ignored. :class:`ReadOnlyInputMixin` holds the rule for every serializer
-that takes writes (the API description states it for integrators).
+sent with another value (or, on a create, with any value but an empty one) the write is refused
+with 400 and a Chinese message naming the field — never silently ignored.
+:class:`ReadOnlyInputMixin` holds the rule for every serializer that takes writes (the API
+description states it for integrators).
 
 Validation: the serializer parses types (numbers, dates, choices, primary keys, required) and
 nothing more. Model validators, lengths, ranges and uniqueness are left to the service's
