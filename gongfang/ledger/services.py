@@ -140,6 +140,10 @@ def _lease(batch: ImportBatch, stage: str) -> Iterator[str]:
     heartbeat.start()
     try:
         yield token
+    except Exception:
+        # Failed here and now, not left "running" until its lease runs out.
+        _fail(batch, SYSTEM_ERROR)
+        raise
     finally:
         heartbeat.stop()
 
@@ -265,7 +269,8 @@ WRITTEN_MEANWHILE = (
 
 
 def run_stage(batch_id: int, stage: str) -> None:
-    """What the queue worker runs; a crash leaves the batch failed, not running forever."""
+    """What the queue worker runs; a crash leaves the batch failed (``_lease``), not running
+    forever, and fails the queue's task as well."""
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     try:
         if stage == Stage.PREVIEW:
@@ -274,9 +279,9 @@ def run_stage(batch_id: int, stage: str) -> None:
             commit(batch)
     except ValidationError as exc:
         _fail(batch, "；".join(exc.messages))
-    except Exception:
-        _fail(batch, "处理时发生系统错误，未写入任何数据；可重试或放弃。")
-        raise
+
+
+SYSTEM_ERROR = "处理时发生系统错误，未写入任何数据；可重试或放弃。"
 
 
 def _fail(batch: ImportBatch, message: str) -> None:

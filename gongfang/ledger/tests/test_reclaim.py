@@ -8,6 +8,7 @@ import io
 import os
 import time
 from datetime import timedelta
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -165,6 +166,18 @@ class ReclaimTests(TempMediaMixin, WorldMixin, TestCase):
         self.assertEqual(dead.status, TaskResultStatus.FAILED)
         self.assertIn(f"后台任务进程 {gone} 中断，任务“run_batch”未完成。", dead.traceback)
         self.assertEqual(elsewhere.status, TaskResultStatus.RUNNING)
+
+    def test_a_stage_that_crashes_fails_at_once_instead_of_waiting_for_its_lease(self):
+        batch = self.previewed()
+        with (
+            mock.patch.object(services, "run_import", side_effect=RuntimeError("boom")),
+            self.assertRaises(RuntimeError),
+        ):
+            services.do_commit(actor=self.user_with_perm, batch=batch)
+        batch.refresh_from_db()
+        self.assertEqual(batch.status, Status.FAILED)
+        self.assertEqual(batch.message, "处理时发生系统错误，未写入任何数据；可重试或放弃。")
+        self.assertIsNone(batch.lease_expires_at)
 
     def test_batches_waiting_for_a_worker_are_left_alone(self):
         # Queued for commit, no worker has taken it yet: no lease, nothing to reclaim.
