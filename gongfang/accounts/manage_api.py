@@ -83,11 +83,12 @@ class UserSerializer(ReadOnlyInputMixin, MaskedSerializerMixin, serializers.Mode
     def get_roles_display(self, obj: User) -> list[str]:
         return obj.role_labels
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            fields["username"].read_only = True  # an account's name never changes
-        return fields
+
+class UserUpdateSerializer(UserSerializer):
+    """修改账号资料：用户名不可更改。"""
+
+    class Meta(UserSerializer.Meta):
+        read_only_fields = [*UserSerializer.Meta.read_only_fields, "username"]
 
 
 # Schema: the field names are shared, the tag is Chinese.
@@ -112,6 +113,12 @@ class UserViewSet(
     filterset_class = UserFilterSet
     ordering_fields = ["username", "name", "date_joined", "last_login", "is_active"]
     renderer_classes = (renderers.JSONRenderer, BrowsableAPIRenderer)
+
+    def get_serializer_class(self):
+        # An account's name never changes: the update's schema and checks say so.
+        if self.action in ("update", "partial_update"):
+            return UserUpdateSerializer
+        return UserSerializer
 
     def get_queryset(self):
         # Accounts have no scope; the permission class has checked the role.

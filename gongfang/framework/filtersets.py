@@ -62,9 +62,9 @@ def _fk_filter(field: models.ForeignKey) -> dict:
     }
 
 
-# What a yes/no filter accepts: the page's select (unknown/true/false), the API's true/false and
-# Django's NullBooleanSelect codes (2 yes, 3 no); empty means no filter.
-BOOLEAN_VALUES = frozenset({"", "unknown", "true", "false", "True", "False", "2", "3"})
+# What a yes/no filter accepts: the page's select (unknown/true/false) and the API's true/false;
+# empty means no filter.
+BOOLEAN_VALUES = frozenset({"", "unknown", "true", "false"})
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -108,8 +108,14 @@ class BaseFilterSet(django_filters.FilterSet):
             for name in booleans:
                 raw = form.data.get(name) if hasattr(form.data, "get") else None
                 if raw is not None and str(raw) not in BOOLEAN_VALUES:
+                    # The value goes in as a parameter: django-filter formats the message with
+                    # ``%``, which a "%" in the raw text would break.
                     form.add_error(
-                        name, f"“{form.fields[name].label}”只能是 true 或 false，收到“{raw}”。"
+                        name,
+                        ValidationError(
+                            "“%(label)s”只能是 true 或 false，收到“%(value)s”。",
+                            params={"label": form.fields[name].label, "value": str(raw)[:40]},
+                        ),
                     )
             return cleaned
 

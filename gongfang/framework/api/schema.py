@@ -113,7 +113,10 @@ def _empty_means_no_filter(parameter: dict[str, Any]) -> None:
     if "enum" in schema:
         if "" not in schema["enum"]:
             schema["enum"].append("")
-    elif "format" in schema or schema.get("type") in ("integer", "number", "boolean"):
+    elif schema.get("type") == "boolean":
+        # The page's yes/no select sends "unknown" for "either".
+        parameter["schema"] = {"anyOf": [schema, {"type": "string", "enum": ["", "unknown"]}]}
+    elif "format" in schema or schema.get("type") in ("integer", "number"):
         parameter["schema"] = {"anyOf": [schema, {"type": "string", "enum": [""]}]}
 
 
