@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -116,36 +116,38 @@ def _lease(batch: ImportBatch, stage: str) -> Iterator[str]:
     reclaimed meanwhile belongs to nobody, and its retry to someone else.
     """
     token = worker_token()
-    now = timezone.now()
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=Status.PREVIEWING if stage == Stage.PREVIEW else Status.COMMITTING,
         stage=stage,
         message="",
         worker=token,
-        heartbeat_at=now,
-        lease_expires_at=now + timedelta(seconds=settings.LEDGER_IMPORT_LEASE_SECONDS),
+        **_renewed(),
     )
     batch.stage, batch.worker, batch.message = stage, token, ""
-
-    def beat() -> None:
-        now = timezone.now()
-        _holding(batch, token).update(
-            heartbeat_at=now,
-            lease_expires_at=now + timedelta(seconds=settings.LEDGER_IMPORT_LEASE_SECONDS),
-        )
-
     heartbeat = Heartbeat(
-        beat, settings.LEDGER_IMPORT_HEARTBEAT_SECONDS, name=f"ledger-batch-{batch.pk}"
+        lambda: _holding(batch, token).update(**_renewed()),
+        settings.LEDGER_IMPORT_HEARTBEAT_SECONDS,
+        name=f"ledger-batch-{batch.pk}",
     )
     heartbeat.start()
     try:
         yield token
-    except Exception:
+    except Exception as exc:
         # Failed here and now, not left "running" until its lease runs out.
-        _fail(batch, SYSTEM_ERROR)
+        message = "；".join(exc.messages) if isinstance(exc, ValidationError) else SYSTEM_ERROR
+        _holding(batch, token).update(status=Status.FAILED, message=message, lease_expires_at=None)
+        clear_progress(batch.uuid)
         raise
     finally:
         heartbeat.stop()
+
+
+def _renewed() -> dict:
+    now = timezone.now()
+    return {
+        "heartbeat_at": now,
+        "lease_expires_at": now + timedelta(seconds=settings.LEDGER_IMPORT_LEASE_SECONDS),
+    }
 
 
 def _holding(batch: ImportBatch, token: str) -> models.QuerySet:
@@ -272,23 +274,16 @@ def run_stage(batch_id: int, stage: str) -> None:
     """What the queue worker runs; a crash leaves the batch failed (``_lease``), not running
     forever, and fails the queue's task as well."""
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
-    try:
+    # A file that cannot be read any more fails the batch with the reason (``_lease``); the task
+    # itself did its job.
+    with suppress(ValidationError):
         if stage == Stage.PREVIEW:
             preview(batch)
         else:
             commit(batch)
-    except ValidationError as exc:
-        _fail(batch, "；".join(exc.messages))
 
 
 SYSTEM_ERROR = "处理时发生系统错误，未写入任何数据；可重试或放弃。"
-
-
-def _fail(batch: ImportBatch, message: str) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=Status.FAILED, message=message, lease_expires_at=None
-    )
-    clear_progress(batch.uuid)
 
 
 # Stuck batches: reclaim, retry, discard -------------------------------------------------------

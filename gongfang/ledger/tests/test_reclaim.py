@@ -179,6 +179,17 @@ class ReclaimTests(TempMediaMixin, WorldMixin, TestCase):
         self.assertEqual(batch.message, "处理时发生系统错误，未写入任何数据；可重试或放弃。")
         self.assertIsNone(batch.lease_expires_at)
 
+    def test_a_queued_stage_whose_file_is_unreadable_fails_with_the_reason(self):
+        batch = self.previewed(background=True)
+        with batch.file.open("wb") as fileobj:
+            fileobj.write(b"not a workbook")
+        services.run_stage(batch.pk, "commit")  # the task ends normally: nothing to retry
+        batch.refresh_from_db()
+        self.assertEqual((batch.status, batch.stage), (Status.FAILED, "commit"))
+        self.assertIn("文件", batch.message)
+        self.assertNotIn("系统错误", batch.message)
+        self.assertIsNone(batch.lease_expires_at)
+
     def test_batches_waiting_for_a_worker_are_left_alone(self):
         # Queued for commit, no worker has taken it yet: no lease, nothing to reclaim.
         waiting = self.previewed(status=Status.COMMITTING, background=True)
