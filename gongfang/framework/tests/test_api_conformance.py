@@ -47,6 +47,10 @@ class QueryValueTests(WorldMixin, TestCase):
         assert "true 或 false" in response.json()["current"][0]
         for value in ("true", "false", ""):
             assert self.client.get(f"{OCCUPANCIES}?current={value}").status_code == 200
+        # A "%" in the value once broke the refusal itself (500).
+        response = self.client.get(f"{OCCUPANCIES}?current=%25s%25")
+        assert response.status_code == 400
+        assert "%s%" in response.json()["current"][0]
 
     def test_the_page_list_keeps_its_select_values(self):
         self.client.force_login(self.user_with_perm)
