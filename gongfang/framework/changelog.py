@@ -14,6 +14,7 @@ import functools
 import hashlib
 import ipaddress
 import json
+import operator
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -402,7 +403,8 @@ def append_rows(rows: list[dict]) -> None:
             row["prev_hash"] = prev
             row["hash"] = prev = entry_hash(row)
         columns = _columns()
-        insert_values(ObjectChange, columns, [[row.get(f.name) for f in columns] for row in rows])
+        values = operator.itemgetter(*(f.name for f in columns))
+        insert_values(ObjectChange, columns, [values(row) for row in rows])
         head.last_id = rows[-1]["id"]
         head.last_hash = prev
         head.save(update_fields=["last_id", "last_hash"])

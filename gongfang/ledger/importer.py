@@ -274,6 +274,28 @@ def _setters(sheet: Sheet, present: frozenset[str]) -> tuple[tuple, ...]:
     return tuple(out)
 
 
+def new_instance(model: type[models.Model]) -> models.Model:
+    """``model()``, its defaults worked out once per model (callable defaults called each time):
+    the positional form of ``Model.__init__`` skips a default look-up per field and row."""
+    values, calls = _defaults(model)
+    if calls:
+        values = list(values)
+        for index, default in calls:
+            values[index] = default()
+    return model(*values)
+
+
+@functools.cache
+def _defaults(model: type[models.Model]) -> tuple[tuple, tuple]:
+    values, calls = [], []
+    for index, model_field in enumerate(model._meta.concrete_fields):
+        values.append(None if callable(model_field.default) else model_field.get_default())
+        if callable(model_field.default):
+            calls.append((index, model_field.get_default))
+    return tuple(values), tuple(calls)
+
+
+_UNKNOWN = object()
 # Values whose type and value say all a field check needs to know; others are keyed by repr
 # (Decimal("1.0") == Decimal("1.00"), but their digits differ).
 _PLAIN_VALUES = frozenset({str, int, bool, type(None), datetime.date})
@@ -290,33 +312,37 @@ class _FieldChecks:
     """
 
     def __init__(self, model: type[models.Model], exclude: set[str]):
-        names = {f.name for f in model._meta.fields}
+        self.names = frozenset(f.name for f in model._meta.fields)
         self.fields = [
-            (f.attname, frozenset(names - {f.name}))
+            (f.name, f.attname)
             for f in model._meta.fields
             if f.name not in exclude and not f.generated
         ]
-        self.known: dict[tuple, dict[str, list] | None] = {}
+        self.known: dict[tuple, list | None] = {}
 
     def full_clean(self, instance: models.Model) -> None:
         errors: dict = {}
         known = self.known
-        for attname, others in self.fields:
+        new: list[tuple[str, tuple]] = []  # (field name, key) of values not checked yet
+        for name, attname in self.fields:
             raw = getattr(instance, attname)
             kind = type(raw)
             key = (attname, kind, raw if kind in _PLAIN_VALUES else repr(raw))
+            found = known.get(key, _UNKNOWN)
+            if found is _UNKNOWN:
+                new.append((name, key))
+            elif found is not None:
+                errors.setdefault(name, []).extend(found)
+        if new:
             try:
-                found = known[key]
-            except KeyError:
-                try:
-                    instance.clean_fields(exclude=others)
-                    found = None
-                except ValidationError as exc:
-                    found = exc.error_dict
-                known[key] = found
-            if found is not None:
-                for name, messages in found.items():
-                    errors.setdefault(name, []).extend(messages)
+                instance.clean_fields(exclude=self.names - {name for name, _ in new})
+                found_now = {}
+            except ValidationError as exc:
+                found_now = exc.error_dict
+            for name, key in new:
+                known[key] = found_now.get(name)
+                if name in found_now:
+                    errors.setdefault(name, []).extend(found_now[name])
         try:
             instance.clean()
         except ValidationError as exc:
@@ -445,8 +471,11 @@ class _Run:
         """The key of a target as :class:`_Keys` stores it (organizations inside it by pk)."""
         if target == "region":
             return (_norm(parts[0]),)
+        org_parts = _org_parts(target)
+        if not any(org_parts):
+            return tuple(p.strip() if type(p) is str else _norm(p) for p in parts)
         out = []
-        for is_org, part in zip(_org_parts(target), parts, strict=True):
+        for is_org, part in zip(org_parts, parts, strict=True):
             if is_org:
                 hit = self.keys_for("organization").resolve_org(part)
                 out.append(hit if isinstance(hit, int) else ("?", part))
@@ -672,7 +701,7 @@ class _Run:
                     "该记录已存在，但超出您的管辖范围，不能导入。",
                 )
                 continue
-            instance = existing[pk] if pk is not None else model()
+            instance = existing[pk] if pk is not None else new_instance(model)
             before = serialize_object(instance) if pk is not None else None
             self.assign(sheet, row, instance, setters, related, creating=pk is None)
             made = [f for f in row.hidden if before is None or before.get(f) != row.refs[f]]
