@@ -29,6 +29,9 @@ def state_badge(warning: Warning) -> str:
 
 
 class WarningTable(BaseTable):
+    # Warnings are opened, resolved and moved on with an event in the change log each.
+    count_cached = True
+
     rule = tables.Column(verbose_name="规则")
     subject_label = tables.Column(
         verbose_name="对象", linkify=True, attrs={"td": {"class": "text-wrap"}}

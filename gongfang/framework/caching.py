@@ -14,6 +14,8 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db.models import QuerySet
 
 from .models import AuditChainHead
 
@@ -21,9 +23,33 @@ T = TypeVar("T")
 TIMEOUT = 10 * 60
 
 
-def data_generation() -> int:
-    """The id of the newest change-log row (0 before the first): one primary-key read."""
-    return AuditChainHead.objects.filter(pk=1).values_list("last_id", flat=True).first() or 0
+def data_generation() -> str:
+    """The id and hash of the newest change-log row: one primary-key read. (The hash tells a
+    rebuilt database from the old one when the ids start over.)"""
+    head = AuditChainHead.objects.filter(pk=1).values_list("last_id", "last_hash").first()
+    return f"{head[0]}-{head[1][:16]}" if head else "0"
+
+
+def _sql(queryset: QuerySet) -> tuple | None:
+    """What a queryset asks of the database (scope and filters included); None when nothing."""
+    try:
+        return (queryset.db, queryset.query.sql_with_params())
+    except EmptyResultSet:  # a filter that matches nothing
+        return None
+
+
+def count(queryset: QuerySet) -> int:
+    """``queryset.count()``, cached by its SQL until the next write: a list page counts all its
+    rows for its pagination."""
+    sql = _sql(queryset)
+    return 0 if sql is None else cached("count", sql, queryset.count)
+
+
+def values(queryset: QuerySet) -> list:
+    """``list(queryset)`` of a ``values_list`` queryset, cached by its SQL until the next write:
+    a list page's keys in its order, sorted from every row in the scope."""
+    sql = _sql(queryset)
+    return [] if sql is None else cached("values", sql, lambda: list(queryset))
 
 
 def scope_key(user) -> tuple[Hashable, ...]:

@@ -31,7 +31,14 @@ from .models import (
 )
 
 
-class RegionTable(BaseTable):
+class RegistryTable(BaseTable):
+    """Registry rows are written through services (or imports) only, each write logged, so the
+    row count of a list may come from the cache."""
+
+    count_cached = True
+
+
+class RegionTable(RegistryTable):
     code = LinkedColumn(verbose_name="区划代码")
     name = LinkedColumn(verbose_name="名称")
     level = tables.Column(verbose_name="层级")
@@ -47,7 +54,7 @@ class RegionTable(BaseTable):
         sequence = ("id", "code", "name", "level", "parent", "path", "actions")
 
 
-class OrganizationTable(BaseTable):
+class OrganizationTable(RegistryTable):
     name = LinkedColumn(verbose_name="单位名称")
     short_name = tables.Column(verbose_name="简称")
     uscc = tables.Column(verbose_name="统一社会信用代码", attrs={"td": {"class": "font-monospace"}})
@@ -85,7 +92,7 @@ class OrganizationTable(BaseTable):
         )
 
 
-class LeadershipQuotaTable(BaseTable):
+class LeadershipQuotaTable(RegistryTable):
     organization = RelatedColumn(verbose_name="单位", order_by="organization__name")
     grade = LinkedColumn(verbose_name="职级")
     count = NumberColumn(verbose_name="职数")
@@ -99,7 +106,7 @@ class LeadershipQuotaTable(BaseTable):
         sequence = ("id", "organization", "grade", "count", "actions")
 
 
-class CompoundTable(BaseTable):
+class CompoundTable(RegistryTable):
     name = LinkedColumn(verbose_name="院落名称")
     region = RelatedColumn(verbose_name="所在区划", display="name", order_by="region__code")
     address = tables.Column(verbose_name="地址")
@@ -129,7 +136,7 @@ class CompoundTable(BaseTable):
         )
 
 
-class BuildingTable(BaseTable):
+class BuildingTable(RegistryTable):
     name = LinkedColumn(verbose_name="楼座名称")
     compound = RelatedColumn(verbose_name="院落", display="name", order_by="compound__name")
     region = RelatedColumn(
@@ -176,7 +183,7 @@ class BuildingTable(BaseTable):
         )
 
 
-class FloorTable(BaseTable):
+class FloorTable(RegistryTable):
     building = RelatedColumn(
         verbose_name="楼座", order_by=("building__compound__name", "building__name")
     )
@@ -199,7 +206,7 @@ class FloorTable(BaseTable):
         return "已上传" if value else "—"
 
 
-class RoomTable(BaseTable):
+class RoomTable(RegistryTable):
     number = LinkedColumn(verbose_name="房间号")
     name = tables.Column(verbose_name="房间名称")
     region = RelatedColumn(
@@ -262,7 +269,7 @@ class RoomTable(BaseTable):
         )
 
 
-class PersonTable(BaseTable):
+class PersonTable(RegistryTable):
     name = LinkedColumn(verbose_name="姓名")
     number = tables.Column(verbose_name="人员编号")
     organization = RelatedColumn(verbose_name="所在单位", order_by="organization__name")
@@ -300,7 +307,7 @@ class PersonTable(BaseTable):
         return shown(self.user, record, "phone", value, Where.LIST)
 
 
-class PostTable(BaseTable):
+class PostTable(RegistryTable):
     person = RelatedColumn(verbose_name="人员", order_by="person__name")
     home = RelatedColumn(
         verbose_name="所在单位",
@@ -332,7 +339,7 @@ class PostTable(BaseTable):
         )
 
 
-class OccupancyTable(BaseTable):
+class OccupancyTable(RegistryTable):
     person = RelatedColumn(verbose_name="人员", order_by="person__name")
     organization = RelatedColumn(
         verbose_name="所在单位",
@@ -367,7 +374,7 @@ class OccupancyTable(BaseTable):
         )
 
 
-class ParkingLotTable(BaseTable):
+class ParkingLotTable(RegistryTable):
     name = LinkedColumn(verbose_name="名称")
     compound = RelatedColumn(verbose_name="院落", display="name", order_by="compound__name")
     kind = tables.Column(verbose_name="类型")
@@ -382,7 +389,7 @@ class ParkingLotTable(BaseTable):
         sequence = ("id", "name", "compound", "kind", "spaces", "actions")
 
 
-class CanteenTable(BaseTable):
+class CanteenTable(RegistryTable):
     name = LinkedColumn(verbose_name="名称")
     compound = RelatedColumn(verbose_name="院落", display="name", order_by="compound__name")
     usable_area = AreaColumn(verbose_name="使用面积（m²）")
