@@ -153,6 +153,17 @@ class ListPageTests(WorldMixin, TestCase):
         self.assertEqual(response.context["table"].paginator.count, 2)
         self.assertContains(response, ">998</a>")
 
+    def test_filter_form_cached_until_a_write(self):
+        self.client.force_login(self.user_with_perm)
+        url = reverse("registry:room_list")
+        org = self.world.a.org
+        self.assertContains(self.client.get(url, {"organization": org.pk}), org.name)
+        service_for(type(org)).update(
+            actor=self.user_with_perm, instance=org, data={"name": "新名称单位"}
+        )
+        response = self.client.get(url, {"organization": org.pk, "page": 1})
+        self.assertContains(response, f'<option value="{org.pk}" selected>新名称单位</option>')
+
     def test_htmx_request_gets_the_table_fragment(self):
         self.client.force_login(self.user_with_perm)
         response = self.client.get(reverse("registry:room_list"), headers={"HX-Request": "true"})
