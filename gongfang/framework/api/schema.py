@@ -71,7 +71,8 @@ ERROR_COMPONENTS: dict[str, dict[str, Any]] = {
             "detail": {"type": "string", "description": "整体说明（如请求体无法解析）"},
             "non_field_errors": {"type": "array", "items": {"type": "string"}},
         },
-        "additionalProperties": {"type": "array", "items": {}},
+        # A field's messages; a nested list or object's own errors, by index or field.
+        "additionalProperties": {"anyOf": [{"type": "array", "items": {}}, {"type": "object"}]},
     },
 }
 ERROR_DESCRIPTIONS = {
