@@ -11,18 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
-    Expression,
     F,
-    Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, StrIndex, Substr
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -123,55 +117,56 @@ COUNT_FIELDS = {
 }
 
 
-def child_key(path_field: str, prefix: str) -> Expression:
-    """The next segment of ``path_field`` after ``prefix``: the code (or id) of the child of the
-    node ``prefix`` under which a row lies; ``""`` for rows on the node itself, NULL for rows
-    outside it. One SQL expression, so rows are grouped by child in the database."""
-    rest = Substr(path_field, len(prefix) + 1)
-    return Case(
-        When(Q(**{path_field: prefix}), then=Value("")),
-        When(
-            Q(**{f"{path_field}__startswith": prefix}),
-            then=Substr(rest, 1, StrIndex(rest, Value("/")) - 1),
-        ),
-        default=Value(None),
-        output_field=CharField(),
-    )
+def child_key(path: str | None, prefix: str) -> str | None:
+    """The next segment of ``path`` after ``prefix``: the code (or id) of the child of the node
+    ``prefix`` under which a row lies; ``""`` for rows on the node itself, None for rows outside
+    it."""
+    if path is None or not path.startswith(prefix):
+        return None
+    return path[len(prefix) :].split("/", 1)[0] if path != prefix else ""
 
 
 def grouped_figures(
     user, paths: dict, prefix: str, *, subtree_only: bool = True
 ) -> dict[str | None, Figures]:
-    """Figures per child of the node whose path is ``prefix``: five grouped queries in all."""
+    """Figures per child of the node whose path is ``prefix``: one grouped query per model.
+
+    Rows are grouped by the region or organization they hang on (a key, no join to its path),
+    and the few groups are then put under their child of ``prefix`` here."""
     result: dict[str | None, Figures] = {}
 
     def bucket(key: str | None) -> Figures:
         return result.setdefault(key, Figures())
 
     for model, path_field in paths.items():
+        node = path_field.removesuffix("path").removesuffix("__") or "pk"
+        node_model = model
+        for name in node.split("__") if node != "pk" else ():
+            node_model = node_model._meta.get_field(name).related_model
         qs = model.objects.restrict(user)
         if subtree_only:
-            qs = qs.filter(**{f"{path_field}__startswith": prefix})
+            subtree = node_model._base_manager.filter(path__startswith=prefix).values("pk")
+            qs = qs.filter(**{f"{node}__in": subtree})
         aggregates: dict[str, Any] = {"n": Count("pk")}
         if model is Building:
             aggregates["usable"] = Sum("usable_area")
             aggregates["area"] = Sum("building_area")
         if model is Room:
             aggregates["usable"] = Sum("usable_area")
-        rows = (
-            qs.annotate(child=child_key(path_field, prefix))
-            .values("child")
-            .annotate(**aggregates)
-            .order_by()
+        rows = list(qs.values(node).annotate(**aggregates).order_by())
+        node_paths = dict(
+            node_model._base_manager.filter(pk__in={r[node] for r in rows}).values_list(
+                "pk", "path"
+            )
         )
         for row in rows:
-            figures = bucket(row["child"])
-            setattr(figures, COUNT_FIELDS[model], row["n"])
+            figures = bucket(child_key(node_paths.get(row[node]), prefix))
+            setattr(figures, COUNT_FIELDS[model], getattr(figures, COUNT_FIELDS[model]) + row["n"])
             if model is Building:
-                figures.building_usable_area = row["usable"] or ZERO
-                figures.building_area = row["area"] or ZERO
+                figures.building_usable_area += row["usable"] or ZERO
+                figures.building_area += row["area"] or ZERO
             if model is Room:
-                figures.room_usable_area = row["usable"] or ZERO
+                figures.room_usable_area += row["usable"] or ZERO
     return result
 
 
@@ -325,13 +320,18 @@ def _organization_dashboard(user, org: Organization) -> Dashboard:
 
 
 def _room_summaries(board: Dashboard, rooms: QuerySet) -> None:
-    """Rooms by category and by status: two grouped queries."""
-    by_category = {
-        r["category"]: r
-        for r in rooms.values("category")
+    """Rooms by category and by status: one grouped query (category × status), summed here."""
+    by_category: dict[str, dict[str, Any]] = {}
+    by_status: dict[str, int] = {}
+    for row in (
+        rooms.values("category", "status")
         .annotate(n=Count("pk"), area=Sum("usable_area"))
         .order_by()
-    }
+    ):
+        group = by_category.setdefault(row["category"], {"n": 0, "area": ZERO})
+        group["n"] += row["n"]
+        group["area"] += row["area"] or ZERO
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
     board.categories = [
         {
             "code": code,
@@ -341,9 +341,6 @@ def _room_summaries(board: Dashboard, rooms: QuerySet) -> None:
         }
         for code, label in RoomCategory.choices
     ]
-    by_status = {
-        r["status"]: r["n"] for r in rooms.values("status").annotate(n=Count("pk")).order_by()
-    }
     board.statuses = [
         {"code": code, "label": label, "count": by_status.get(code, 0)}
         for code, label in RoomStatus.choices
