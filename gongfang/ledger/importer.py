@@ -32,6 +32,7 @@ from ..framework.context import RequestContext, reset_context, set_context
 from ..framework.models import ObjectChange
 from ..framework.services import service_for
 from ..framework.versions import changes_since
+from ..registry import plausibility
 from ..registry.models import Occupancy, Organization, Room
 from ..registry.services import building_room_area_notice
 from . import cells
@@ -670,7 +671,13 @@ class _Run:
 
     # Building, checking and writing --------------------------------------------------------
     def write_rows(self, sheet: Sheet, rows: list[_Row], present: set[str], counts: Counts):
-        creates, updates = self.check_rows(sheet, rows, present, counts)
+        if sheet.model is Occupancy:
+            # The overlap check compares with the stored periods of these people, read at once.
+            persons = {r.refs.get("person") for r in rows} - {None}
+            with Occupancy.periods_known(persons):
+                creates, updates = self.check_rows(sheet, rows, present, counts)
+        else:
+            creates, updates = self.check_rows(sheet, rows, present, counts)
         self.save(sheet, creates, updates, counts)
 
     def check_rows(
@@ -953,7 +960,7 @@ def run_import(
         RequestContext(request_id=request_id or uuid.uuid4(), remote_addr=remote_addr)
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), plausibility.remembered():
             run = _Run(actor=actor, mode=mode, progress=progress, commit=commit, based_on=based_on)
             result = run.run(sheets)
             if commit and result.ok:

@@ -8,7 +8,9 @@ area they save against it; pages, API and imports all reach those checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -40,7 +42,30 @@ def provide(lookup: CeilingLookup) -> None:
 
 
 def ceilings_for(region_path: str) -> Mapping[str, AreaCeiling]:
-    return _lookup[0](region_path) if _lookup else {}
+    memo = _memo.get()
+    if memo is not None and region_path in memo:
+        return memo[region_path]
+    found = _lookup[0](region_path) if _lookup else {}
+    if memo is not None:
+        memo[region_path] = found
+    return found
+
+
+# Inside ``remembered()``: region path -> its ceilings, looked up once.
+_memo: ContextVar[dict[str, Mapping[str, AreaCeiling]] | None] = ContextVar(
+    "plausibility_memo", default=None
+)
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within the block, each place's ceilings are looked up once: an import checks thousands
+    of areas in a few hundred places, and the ceilings in force do not change meanwhile."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
 
 
 def region_path_of(instance: Any, *chain: str) -> str:
