@@ -127,7 +127,9 @@ def test_import_a_room_then_export_it(live_server, page, demo_city, media):
     page.click("button:has-text('确认导入')")
     page.locator(".alert", has_text="已导入：新建 1 条").wait_for()
     assert "已导入" in page.locator(".page-header .badge").inner_text()
-    assert page.locator("button[data-bs-target='#confirm-revert']", has_text="撤销整批导入").is_visible()
+    assert page.locator(
+        "button[data-bs-target='#confirm-revert']", has_text="撤销整批导入"
+    ).is_visible()
     room = Room.objects.get(number=NEW_ROOM, floor=floor)
     assert room.usable_area == Decimal("21.50")
 
