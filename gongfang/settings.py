@@ -176,7 +176,9 @@ AXES_VERBOSE = False
 # Sessions end after 30 idle minutes and, however active, after an absolute lifetime.
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when it changes: at least once a minute while in use (accounts.sessions.touch), which
+# also renews the cookie; not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

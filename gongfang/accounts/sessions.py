@@ -25,7 +25,8 @@ AUTH_AT = "gf_auth_at"  # when the password was checked (absolute lifetime)
 SEEN_AT = "gf_seen_at"  # the last request (idle timeout)
 TOUCHED_AT = "gf_touched_at"  # when UserSession.last_activity was last written
 
-# Write last_activity at most this often (seconds): a page view should not always write a row.
+# Write last_activity and the session's own clocks at most this often (seconds): a page view
+# should not always write a row.
 TOUCH_INTERVAL = 60
 
 
@@ -84,9 +85,11 @@ def touch(request) -> bool:
     """Note the request's activity; False when the session has been ended elsewhere."""
     session = request.session
     now = time.time()
-    session[SEEN_AT] = now
     if now - session.get(TOUCHED_AT, 0) < TOUCH_INTERVAL:
+        # Seen within the minute: nothing to write. The idle clock may run up to a minute early,
+        # never late, and a page view does not write the session (nor lock SQLite) each time.
         return True
+    session[SEEN_AT] = now
     session[TOUCHED_AT] = now
     updated = UserSession.objects.filter(
         session_key=session.session_key, user_id=request.user.pk

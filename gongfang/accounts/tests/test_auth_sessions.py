@@ -155,3 +155,17 @@ def test_password_change_ends_the_other_sessions(user):
     ]
     change = events("auth.password_change", user=user).get()
     assert change.postchange_data["sessions_ended"] == 1
+
+
+def test_page_views_within_a_minute_do_not_write_the_session(user):
+    client = browser()
+    login(client, "unit1")
+    key = client.session.session_key
+    stored = Session.objects.get(session_key=key).session_data
+    assert signed_in(client) and signed_in(client)
+    assert Session.objects.get(session_key=key).session_data == stored
+    # A minute on, the activity is noted (and the cookie renewed) once.
+    shift(client, TOUCHED_AT, 61)
+    stored = Session.objects.get(session_key=key).session_data
+    assert signed_in(client)
+    assert Session.objects.get(session_key=key).session_data != stored
