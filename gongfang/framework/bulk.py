@@ -11,7 +11,7 @@ callers know them at once (to link children, to chain the change log).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from django.db import connections, models, router, transaction
@@ -85,9 +85,15 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def insert_values(
-    model: type[models.Model], fields: Sequence[models.Field], rows: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    fields: Sequence[models.Field],
+    rows: Sequence[Sequence[Any]],
+    *,
+    encoded: Collection[str] = (),
 ) -> None:
-    """INSERT ``rows`` (Python values of ``fields``, in that order) by one ``executemany``."""
+    """INSERT ``rows`` (Python values of ``fields``, in that order) by one ``executemany``;
+    the fields named in ``encoded`` hold values already as the database takes them (JSON
+    text)."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
@@ -97,7 +103,11 @@ def insert_values(
         f"({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    converters = [(i, c) for i, f in enumerate(fields) if (c := _converter(f, connection))]
+    converters = [
+        (i, c)
+        for i, f in enumerate(fields)
+        if f.name not in encoded and (c := _converter(f, connection))
+    ]
     if converters:
         params = []
         for row in rows:

@@ -323,6 +323,25 @@ def entry_hash(values: dict) -> str:
     ``values`` maps the names of :data:`HASHED_FIELDS` to the row's values
     (``changed_object_type`` as its id); the canonical form is sorted, compact UTF-8 JSON.
     """
+    return _seal(
+        values, _json_text(values["prechange_data"]), _json_text(values["postchange_data"])
+    )
+
+
+def _json_text(value) -> str:
+    """A JSON value in the canonical form the hash covers: sorted, compact, UTF-8."""
+    return json.dumps(
+        _canonical_json(value), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+# The two data fields sit side by side in the sorted payload; their texts are put in there, so
+# that a row's data are encoded once for its hash and its storage. (A JSON string cannot hold
+# this text: its quotes would be escaped.)
+_DATA_SLOT = '"postchange_data":null,"prechange_data":null'
+
+
+def _seal(values: dict, prechange_text: str, postchange_text: str) -> str:
     request_id = values["request_id"]
     payload = {
         "time": _canonical_time(values["time"]),
@@ -335,11 +354,13 @@ def entry_hash(values: dict) -> str:
         "changed_object_type": _type_label(values["changed_object_type"]),
         "changed_object_id": values["changed_object_id"],
         "object_repr": values["object_repr"] or "",
-        "prechange_data": _canonical_json(values["prechange_data"]),
-        "postchange_data": _canonical_json(values["postchange_data"]),
+        "prechange_data": None,
+        "postchange_data": None,
         "prev_hash": values["prev_hash"] or "",
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    data = f'"postchange_data":{postchange_text},"prechange_data":{prechange_text}'
+    text = text.replace(_DATA_SLOT, data, 1)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -397,14 +418,23 @@ def append_rows(rows: list[dict]) -> None:
         head = lock_head()
         prev = head.last_hash
         now = timezone.now()
+        columns = _columns()
+        values = operator.itemgetter(*(f.name for f in columns))
+        data = [i for i, f in enumerate(columns) if f.name in ("prechange_data", "postchange_data")]
+        stored = []
         for row, pk in zip(rows, reserve_ids(ObjectChange, len(rows)), strict=True):
             row["id"] = pk
             row["time"] = row.get("time") or now
             row["prev_hash"] = prev
-            row["hash"] = prev = entry_hash(row)
-        columns = _columns()
-        values = operator.itemgetter(*(f.name for f in columns))
-        insert_values(ObjectChange, columns, [values(row) for row in rows])
+            texts = {n: _json_text(row[n]) for n in ("prechange_data", "postchange_data")}
+            row["hash"] = prev = _seal(row, texts["prechange_data"], texts["postchange_data"])
+            # The data go in as the text just hashed (NULL for none), not encoded a second time.
+            line = list(values(row))
+            for i in data:
+                name = columns[i].name
+                line[i] = None if row[name] is None else texts[name]
+            stored.append(line)
+        insert_values(ObjectChange, columns, stored, encoded={"prechange_data", "postchange_data"})
         head.last_id = rows[-1]["id"]
         head.last_hash = prev
         head.save(update_fields=["last_id", "last_hash"])
