@@ -495,9 +495,10 @@ def _revert_writes(actor, batch: ImportBatch) -> list[tuple[models.Model, str, d
             instance = instances[pk]
             before = serialize_object(instance)
             _restore(instance, state)
+            instance.version += 1  # a revert is a write like any other: it raises the version
             log.append((instance, ObjectChange.Action.UPDATE, before))
             restored.append((instance, before))
-        fields = sorted({n for s in states.values() for n in s} & _editable(model))
+        fields = [*sorted({n for s in states.values() for n in s} & _editable(model)), "version"]
         model._base_manager.bulk_update(list(instances.values()), fields, batch_size=500)
         if _editable(model) != {f.name for f in model._meta.concrete_fields if not f.primary_key}:
             # Derived fields (a unit's path, and its subtree's) follow the restored values the

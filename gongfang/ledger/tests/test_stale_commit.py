@@ -13,7 +13,7 @@ from ...framework.services import service_for
 from ...registry.models import Room
 from ...registry.tests.world import WorldMixin
 from ..models import ImportBatch
-from ..services import do_commit, do_upload
+from ..services import do_commit, do_revert, do_upload
 from .helpers import workbook
 
 HEADERS = ["区划代码", "院落名称", "楼座名称", "楼层号", "房间号", "用房类别", "使用面积"]
@@ -68,3 +68,17 @@ class StaleCommitTests(WorldMixin, TestCase):
         self.assertEqual(batch.status, ImportBatch.Status.COMMITTED)
         room.refresh_from_db()
         self.assertEqual((room.usable_area, room.version), (Decimal("11.00"), version + 1))
+
+    def test_revert_raises_the_version_again(self):
+        room = self.world.a.room
+        version = room.version
+        batch = self.upload("11")
+        do_commit(actor=self.user_with_perm, batch=batch)
+        do_revert(actor=self.user_with_perm, batch=ImportBatch.objects.get(pk=batch.pk))
+        room.refresh_from_db()
+        self.assertNotEqual(room.usable_area, Decimal("11.00"))
+        self.assertEqual(room.version, version + 2)
+        change = ObjectChange.objects.filter(action="update", changed_object_id=room.pk).latest(
+            "id"
+        )
+        self.assertEqual(change.postchange_data["version"], version + 2)
