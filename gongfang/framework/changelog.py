@@ -330,9 +330,12 @@ def entry_hash(values: dict) -> str:
 
 def _json_text(value) -> str:
     """A JSON value in the canonical form the hash covers: sorted, compact, UTF-8."""
-    return json.dumps(
-        _canonical_json(value), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
+    return "null" if value is None else _CANONICAL.encode(_canonical_json(value))
+
+
+# What ``json.dumps(..., sort_keys=True, ensure_ascii=False, separators=(",", ":"))`` makes, made
+# once (an import encodes two texts per row).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 # The two data fields sit side by side in the sorted payload; their texts are put in there, so
@@ -358,7 +361,7 @@ def _seal(values: dict, prechange_text: str, postchange_text: str) -> str:
         "postchange_data": None,
         "prev_hash": values["prev_hash"] or "",
     }
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _CANONICAL.encode(payload)
     data = f'"postchange_data":{postchange_text},"prechange_data":{prechange_text}'
     text = text.replace(_DATA_SLOT, data, 1)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
