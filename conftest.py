@@ -40,8 +40,11 @@ def _fast_password_hasher():
 def _empty_cache():
     from django.core.cache import cache
 
-    # The database cache, in a test without the database, has nothing to clear.
-    with contextlib.suppress(RuntimeError):
+    from django.test.testcases import DatabaseOperationForbidden
+
+    # The database cache, in a test without the database (pytest's or a SimpleTestCase), has
+    # nothing to clear.
+    with contextlib.suppress(RuntimeError, DatabaseOperationForbidden):
         cache.clear()
     yield
 
