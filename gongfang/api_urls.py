@@ -36,7 +36,13 @@ urlpatterns = [
     path(
         "",
         APIRootView.as_view(
-            routers=APP_ROUTERS, extra={"schema": "schema", "docs": "docs", "token": "token"}
+            routers=APP_ROUTERS,
+            extra={
+                "schema": "schema",
+                "docs": "docs",
+                "token": "token",
+                "effective_standard": "standards:effective",
+            },
         ),
         name="root",
     ),

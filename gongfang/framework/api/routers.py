@@ -38,10 +38,16 @@ class APIRootView(APIView):
         for app, router in self.routers.items():
             links = {}
             for prefix, _viewset, basename in router.registry:
+                name = f"{namespace}:{app}:{basename}"
                 try:
-                    links[prefix] = reverse(f"{namespace}:{app}:{basename}-list", request=request)
+                    links[prefix] = reverse(f"{name}-list", request=request)
                 except NoReverseMatch:
-                    continue
+                    # One object at a time (an entitlement's explanation): its address pattern.
+                    try:
+                        links[prefix] = reverse(f"{name}-detail", args=[0], request=request)
+                    except NoReverseMatch:
+                        continue
+                    links[prefix] = links[prefix].removesuffix("0/") + "{id}/"
             data[app] = links
         for key, url_name in self.extra.items():
             data[key] = reverse(f"{namespace}:{url_name}", request=request)

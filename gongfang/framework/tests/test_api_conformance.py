@@ -98,3 +98,14 @@ def test_an_unset_choice_is_in_the_schema(schema):
     mode = schema["components"]["schemas"]["Warning"]["properties"]["mode"]
     refs = [item.get("$ref", "") for item in mode.get("oneOf", [])]
     assert any(ref.endswith("/BlankEnum") for ref in refs), mode
+
+
+class APIRootTests(WorldMixin, TestCase):
+    def test_the_root_lists_every_endpoint_including_the_one_object_ones(self):
+        client = APIClient()
+        client.force_login(self.user_with_perm)
+        root = client.get("/api/").json()
+        entitlements = root["compliance"]["entitlements/persons"]
+        assert entitlements.endswith("/api/compliance/entitlements/persons/{id}/")
+        assert root["effective_standard"].endswith("/api/standards/effective/")
+        assert root["registry"]["rooms"].endswith("/api/registry/rooms/")
