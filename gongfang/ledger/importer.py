@@ -147,6 +147,8 @@ class _Row:
     pending: set[tuple[Key, str]] = field(default_factory=set)
     # References to objects the user cannot see: allowed only where they stay as they are.
     hidden: dict[str, str] = field(default_factory=dict)  # ref field -> message
+    # References the row's model requires writable that are not: allowed only in an unchanged row.
+    unwritable: dict[str, str] = field(default_factory=dict)  # ref field -> message
     failed: bool = False
 
 
@@ -441,11 +443,17 @@ class _Run:
                 if candidate in self.pending_keys:
                     row.pending.add((candidate, ref.field))
                     return
-        if isinstance(hit, int) and not (
-            ref.field in service_for(sheet.model).writable_references and hit not in keys.writable()
-        ):
+        if isinstance(hit, int):
             row.refs[ref.field] = hit
-            if hit not in keys.visible:
+            if ref.field in service_for(sheet.model).writable_references and (
+                hit not in keys.writable()
+            ):
+                # A row the writer may read but not change (an occupancy of another district's
+                # room) comes back unchanged; any change to it is an error of that row.
+                row.unwritable[ref.field] = (
+                    f"{_label(keys)}“{_shown(parts)}”超出您的管辖范围，不能登记。"
+                )
+            elif hit not in keys.visible:
                 # As a form save: a reference the writer cannot see may stay, not be made.
                 row.hidden[ref.field] = (
                     f"找不到{_label(keys)}“{_shown(parts)}”，或它超出您的管辖范围。"
@@ -719,8 +727,16 @@ class _Run:
                 if before is not None:
                     existing[pk] = model._base_manager.get(pk=pk)  # drop the half-set copy
                 continue
+            unchanged = before is not None and serialize_object(instance) == before
+            if row.unwritable and not unchanged:
+                for name, message in row.unwritable.items():
+                    ref = next(r for r in sheet.refs if r.field == name)
+                    self.error(sheet, row, "、".join(ref.headers), message)
+                if before is not None:
+                    existing[pk] = model._base_manager.get(pk=pk)  # drop the half-set copy
+                continue
             if before is not None:
-                if serialize_object(instance) == before:
+                if unchanged:
                     counts.unchanged += 1
                     continue
                 if self.mode == Mode.CREATE:
