@@ -39,7 +39,6 @@ def _fast_password_hasher():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     from django.core.cache import cache
-
     from django.test.testcases import DatabaseOperationForbidden
 
     # The database cache, in a test without the database (pytest's or a SimpleTestCase), has
