@@ -36,7 +36,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -44,6 +43,7 @@ from rest_framework.fields import SkipField
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from .. import naturalkeys
+from ..links import pk_url
 
 # Validators that only say "this is not text" — parsing, so they stay on the serializer.
 PARSING_VALIDATORS = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
@@ -54,8 +54,14 @@ TRAILING_FIELDS = ("version", "created_at", "updated_at")
 def api_detail_url(obj: models.Model, request=None) -> str:
     """``api:<app_label>:<model_name>-detail`` of ``obj``, absolute when a request is at hand."""
     meta = obj._meta
-    url = reverse(f"api:{meta.app_label}:{meta.model_name}-detail", args=[obj.pk])
-    return request.build_absolute_uri(url) if request is not None else url
+    url = pk_url(f"api:{meta.app_label}:{meta.model_name}-detail", obj.pk)
+    if request is None:
+        return url
+    # The origin worked out (and the host checked) once per request, not once per link.
+    origin = getattr(request, "_gf_origin", None)
+    if origin is None:
+        origin = request._gf_origin = request.build_absolute_uri("/").removesuffix("/")
+    return origin + url
 
 
 @extend_schema_field(OpenApiTypes.URI)
