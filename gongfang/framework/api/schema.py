@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from .. import naturalkeys
+from ..versions import is_versioned
 from .permissions import view_model
 
 # Summaries of the generated OpenAPI operations, by viewset action.
@@ -43,7 +44,7 @@ class ObjectSchema(AutoSchema):
         lookup = next((name for name in ("id", "pk") if f"{{{name}}}" in self.path), None)
         if model is None or lookup is None:
             return super().get_override_parameters()
-        return [
+        parameters = [
             *super().get_override_parameters(),
             OpenApiParameter(
                 lookup,
@@ -52,6 +53,23 @@ class ObjectSchema(AutoSchema):
                 description=f"{model._meta.verbose_name}编号",
             ),
         ]
+        # Writes through the model's service honour If-Match where the rows carry a version.
+        if getattr(self.view, "action", None) in VERSIONED_WRITES and is_versioned(model):
+            parameters.append(IF_MATCH)
+        return parameters
+
+
+VERSIONED_WRITES = frozenset({"update", "partial_update", "destroy"})
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        '所依据的版本：读取对象时响应头 ETag 的值（如 "3"）。版本已变则返回 412，不保存；'
+        "不给出时按当前版本修改（系统设置可要求必须给出，否则返回 428）。"
+    ),
+)
 
 
 # Error responses every operation may give, documented once for the whole API ----------------------

@@ -14,8 +14,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, status, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 
@@ -95,20 +94,11 @@ class PreconditionRequired(APIException):
     default_code = "precondition_required"
 
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        '所依据的版本：读取对象时响应头 ETag 的值（如 "3"）。版本已变则返回 412，不保存；'
-        "不给出时按当前版本修改（系统设置可要求必须给出，否则返回 428）。"
-    ),
-)
-
-
-def expected_version(request) -> int | None:
-    """The version named by ``If-Match`` (None for ``*`` or no header, when allowed)."""
+def expected_version(request, model: type[models.Model]) -> int | None:
+    """The version named by ``If-Match`` (None for ``*``, for no header when allowed, and for
+    a model without versions)."""
+    if not is_versioned(model):
+        return None
     header = request.headers.get("If-Match", "").strip()
     if not header:
         if settings.API_REQUIRE_IF_MATCH:
@@ -127,7 +117,7 @@ class ObjectViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """List, retrieve, create, update, delete: reads scoped, writes through the model's service.
 
     Single objects carry their version as ``ETag``; ``PUT``/``PATCH``/``DELETE`` honour
-    ``If-Match`` (412 when the object has moved on since).
+    ``If-Match`` (412 when the object has moved on since), documented by ``ObjectSchema``.
     """
 
     @property
@@ -157,7 +147,7 @@ class ObjectViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
                 actor=self.request.user,
                 instance=serializer.instance,
                 data=dict(serializer.validated_data),
-                expected_version=expected_version(self.request),
+                expected_version=expected_version(self.request, self.queryset.model),
             )
         except StaleObjectError as exc:
             raise PreconditionFailed(exc.messages[0]) from exc
@@ -166,18 +156,7 @@ class ObjectViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         instance._api_notices = notices
         serializer.instance = instance
 
-    # (412 and 428 are documented wherever If-Match is: schema.add_error_responses)
-    @extend_schema(parameters=[IF_MATCH])
-    def update(self, request, *args, **kwargs):
-        return super().update(request, *args, **kwargs)
-
-    @extend_schema(parameters=[IF_MATCH])
-    def partial_update(self, request, *args, **kwargs):
-        return super().partial_update(request, *args, **kwargs)
-
-    @extend_schema(
-        parameters=[IF_MATCH], responses={204: OpenApiResponse(description="已删除，无响应内容")}
-    )
+    @extend_schema(responses={204: OpenApiResponse(description="已删除，无响应内容")})
     def destroy(self, request, *args, **kwargs):
         return super().destroy(request, *args, **kwargs)
 
@@ -186,7 +165,7 @@ class ObjectViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
             self.service.delete(
                 actor=self.request.user,
                 instance=instance,
-                expected_version=expected_version(self.request),
+                expected_version=expected_version(self.request, self.queryset.model),
             )
         except StaleObjectError as exc:
             raise PreconditionFailed(exc.messages[0]) from exc

@@ -109,3 +109,12 @@ class APIRootTests(WorldMixin, TestCase):
         assert entitlements.endswith("/api/compliance/entitlements/persons/{id}/")
         assert root["effective_standard"].endswith("/api/standards/effective/")
         assert root["registry"]["rooms"].endswith("/api/registry/rooms/")
+
+
+def test_if_match_is_documented_only_where_rows_carry_a_version(schema):
+    # A standard's rows use "version" for the standard version they belong to: no If-Match.
+    limit = schema["paths"]["/api/standards/office-limits/{id}/"]
+    for method in ("put", "patch", "delete"):
+        headers = [p["name"] for p in limit[method].get("parameters", []) if p["in"] == "header"]
+        assert "If-Match" not in headers, method
+        assert "412" not in limit[method]["responses"], method

@@ -13,13 +13,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import close_old_connections, connection
-from django.test import TestCase, override_settings
+from django.test import RequestFactory, TestCase, override_settings
 from django.urls import reverse
+from rest_framework.request import Request
 from rest_framework.test import APIClient
 
 from ...registry import models as m
 from ...registry.tests import factories as f
 from ...registry.tests.world import WorldMixin, build_world, make_user
+from ...standards.models import OfficeLimit
+from ..api.viewsets import PreconditionRequired, expected_version
 from ..services import service_for
 from ..testing.base import post_data
 from ..versions import StaleObjectError
@@ -80,13 +83,13 @@ class ServiceVersionTests(WorldMixin, TestCase):
 
     def test_a_stale_delete_is_refused(self):
         base = self.room.version
-        occupancy_free = f.RoomFactory(floor=self.room.floor, number="X-1")
-        self.service.update(actor=self.user_with_perm, instance=occupancy_free, data={"name": "新"})
+        empty_room = f.RoomFactory(floor=self.room.floor, number="X-1")
+        self.service.update(actor=self.user_with_perm, instance=empty_room, data={"name": "新"})
         with pytest.raises(StaleObjectError):
             self.service.delete(
-                actor=self.user_with_perm, instance=occupancy_free, expected_version=base
+                actor=self.user_with_perm, instance=empty_room, expected_version=base
             )
-        assert m.Room.objects.filter(pk=occupancy_free.pk).exists()
+        assert m.Room.objects.filter(pk=empty_room.pk).exists()
 
     def test_the_change_log_hides_the_version(self):
         self.service.update(actor=self.user_with_perm, instance=self.room, data={"name": "乙"})
@@ -118,7 +121,9 @@ class APIVersionTests(WorldMixin, TestCase):
 
     def test_if_match_an_older_version_is_412_and_saves_nothing(self):
         etag = self.client.get(api_url(self.room))["ETag"]
-        assert self.client.patch(api_url(self.room), {"name": "甲"}, format="json").status_code == 200
+        assert (
+            self.client.patch(api_url(self.room), {"name": "甲"}, format="json").status_code == 200
+        )
         response = self.client.patch(
             api_url(self.room), {"name": "乙"}, format="json", HTTP_IF_MATCH=etag
         )
@@ -154,6 +159,14 @@ class APIVersionTests(WorldMixin, TestCase):
         assert response.status_code == 428
         assert "If-Match" in response.json()["detail"]
         assert self.client.delete(api_url(self.room)).status_code == 428
+
+    @override_settings(API_REQUIRE_IF_MATCH=True)
+    def test_rows_without_a_version_are_not_asked_for_one(self):
+        # A standard's rows name their standard version "version" and carry none of their own.
+        request = Request(RequestFactory().patch("/"))
+        assert expected_version(request, OfficeLimit) is None
+        with pytest.raises(PreconditionRequired):
+            expected_version(request, m.Room)
 
 
 class FormVersionTests(WorldMixin, TestCase):

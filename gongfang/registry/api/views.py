@@ -11,12 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ...framework.api.exceptions import as_api_error
-from ...framework.api.viewsets import (
-    IF_MATCH,
-    ObjectViewSet,
-    PreconditionFailed,
-    expected_version,
-)
+from ...framework.api.schema import IF_MATCH
+from ...framework.api.viewsets import ObjectViewSet, PreconditionFailed, expected_version
 from ...framework.services import service_for
 from ...framework.versions import StaleObjectError
 from .. import filtersets as f
@@ -53,7 +49,7 @@ class RegionViewSet(ObjectViewSet):
                 actor=request.user,
                 region=region,
                 code=body.validated_data["code"],
-                expected_version=expected_version(request),
+                expected_version=expected_version(request, m.Region),
             )
         except StaleObjectError as exc:
             raise PreconditionFailed(exc.messages[0]) from exc
