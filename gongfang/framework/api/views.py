@@ -13,6 +13,7 @@ from rest_framework import renderers, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 # The token endpoint is the accounts app's (tokens scoped, expiring, revocable); named here too.
 from ...accounts.api import TokenView  # noqa: F401
@@ -170,7 +171,23 @@ class DocsView(SpectacularSwaggerView):
         return response
 
 
+# The OpenAPI description by (API version, host): it is the code's, the same for every account,
+# and takes seconds to build (every serializer, filterset and hook of the API).
+_SCHEMAS: dict[tuple[str | None, str], dict] = {}
+
+
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI description, for accounts that have signed in (session or token)."""
+    """The OpenAPI description, for accounts that have signed in (session or token); built once
+    per process."""
 
     permission_classes = (IsAuthenticated,)
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (version, request.get_host())
+        if key not in _SCHEMAS:
+            _SCHEMAS[key] = super()._get_schema_response(request).data
+        filename = self._get_filename(request, version)  # .json or .yaml, as asked
+        return Response(
+            data=_SCHEMAS[key], headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        )

@@ -397,3 +397,22 @@ def test_representation_needs_no_query_per_row(world, bureau_a, model_name):
         data = serializer.data
     assert len(data) == len(rows)
     assert ctx.captured_queries == []
+
+
+@pytest.mark.django_db
+def test_the_schema_is_built_once_per_process(api):
+    from unittest import mock
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    from ...framework.api import views
+
+    views._SCHEMAS.clear()
+    with mock.patch.object(
+        SchemaGenerator, "get_schema", autospec=True, side_effect=SchemaGenerator.get_schema
+    ) as built:
+        first = api.get("/api/schema/", {"format": "json"})
+        second = api.get("/api/schema/", {"format": "json"})
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert built.call_count == 1
