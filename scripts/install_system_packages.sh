@@ -7,12 +7,13 @@
 #   chromium chromium-driver                            end-to-end tests (Playwright drives it)
 #   fonts-noto-cjk                                      Chinese text in browser screenshots
 #   wrk                                                 HTTP load for bench/bench_load.py
+#   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0  WeasyPrint (PDF receipts and certificates)
 #
 # Runs apt-get as root, through sudo otherwise. Usage: scripts/install_system_packages.sh
 set -euo pipefail
 
 PACKAGES=(python3 python3-venv python3-dev build-essential nodejs npm chromium chromium-driver
-  fonts-noto-cjk wrk)
+  fonts-noto-cjk wrk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 
 installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = "installed" ]

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from ..framework.text import is_number
 from . import otp
 from .audit import auth_event
 from .models import ApiToken
@@ -136,7 +137,7 @@ class TokenView(APIView):
                 return Response({"otp": ["请填写身份验证器上的动态口令。"]}, status=400)
             if not device.verify_is_allowed()[0]:
                 return Response({"otp": ["动态口令错误次数过多，请稍后再试。"]}, status=429)
-            if not (code.isdigit() and device.verify_token(code)):
+            if not (is_number(code) and device.verify_token(code)):
                 auth_event(
                     "auth.otp_verify",
                     actor=user,
@@ -177,7 +178,7 @@ class TokenView(APIView):
             token = request.auth if isinstance(request.auth, ApiToken) else None
         else:
             token = (
-                tokens_of(request.user).filter(pk=token_id).first() if token_id.isdigit() else None
+                tokens_of(request.user).filter(pk=token_id).first() if is_number(token_id) else None
             )
         if token is None:
             return Response({"detail": "未找到该令牌。"}, status=status.HTTP_404_NOT_FOUND)

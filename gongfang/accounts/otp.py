@@ -19,6 +19,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ..framework.text import is_number
 from .audit import auth_event
 from .models import User
 from .sessions import cycle_key
@@ -117,7 +118,7 @@ def verify(*, request, token: str) -> bool:
     user = request.user
     token = normalize_code(token)
     with transaction.atomic():
-        if token.isdigit():
+        if is_number(token):
             device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
             device = device.order_by("-pk").first()
             event, kind = "auth.otp_verify", "totp"

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 
+from ..framework.text import is_number
 from . import otp, sessions, tokens
 from .forms import (
     LoginForm,
@@ -174,7 +175,7 @@ class OTPVerifyView(LoginRequiredMixin, View):
                 form.add_error("token", "错误次数过多，请稍等片刻再试。")
             elif otp.verify(request=request, token=form.cleaned_data["token"]):
                 left = otp.recovery_codes_left(request.user)
-                if not form.cleaned_data["token"].strip().isdigit():
+                if not is_number(form.cleaned_data["token"].strip()):
                     messages.warning(
                         request, f"已使用一个恢复码，还剩 {left} 个；用完前请重新生成或更换设备。"
                     )

@@ -14,6 +14,7 @@ from django_filters.utils import label_for_filter
 
 from . import naturalkeys
 from .models import ObjectChange
+from .text import is_number
 from .widgets import APISelect
 
 
@@ -206,7 +207,7 @@ class ObjectChangeFilterSet(BaseFilterSet):
             | Q(user_name__icontains=value)
             | Q(event__icontains=value)
         )
-        if value.isdigit():
+        if is_number(value):
             q |= Q(changed_object_id=int(value))
         return queryset.filter(q)
 

@@ -22,6 +22,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .text import is_number
+
 
 @dataclass(frozen=True)
 class NaturalKey:
@@ -92,7 +94,7 @@ def reference(model: type[models.Model], value: Any, *, user) -> models.Model:
     found = resolve(model, value, user=user)
     if found is not None:
         return found
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+    if isinstance(value, bool) or not isinstance(value, int | str) or not is_number(str(value)):
         raise ValidationError(f"{model._meta.verbose_name}应填写编号、代码或自然键。")
     return _one(model, {"pk": int(value)}, user=user)
 

@@ -14,3 +14,11 @@ def is_chinese(text: object) -> bool:
     DRF's own ("No Room matches the given query.", "Resolver404") never contain a Han character.
     """
     return bool(HAN.search(str(text)))
+
+
+def is_number(text: object) -> bool:
+    """Whether ``text`` is a whole number written in ASCII digits, so ``int()`` accepts it.
+
+    ``str.isdigit`` also says yes to "²" or "①", which ``int()`` then refuses with a 500.
+    """
+    return isinstance(text, str) and text.isascii() and text.isdigit()

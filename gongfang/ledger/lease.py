@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from django.db import DatabaseError, connections
 
+from ..framework.text import is_number
+
 logger = logging.getLogger(__name__)
 
 
@@ -32,7 +34,7 @@ def worker_is_gone(token: str) -> bool:
     """
     host, _, rest = token.partition(":")
     pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != socket.gethostname() or not is_number(pid):
         return False
     try:
         os.kill(int(pid), 0)

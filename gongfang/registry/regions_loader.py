@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from ..framework.text import is_number
 from .choices import RegionLevel
 from .models import Region
 
@@ -76,7 +77,7 @@ def normalize_province(value: str) -> str:
     value = value.strip()
     if len(value) == 6 and value.endswith("0000"):
         value = value[:2]
-    if len(value) != 2 or not value.isdigit():
+    if len(value) != 2 or not is_number(value):
         raise ValueError(f"省级区划代码“{value}”无效，应为 2 位（如 37）或 6 位（如 370000）。")
     return value
 

@@ -22,7 +22,6 @@ from ..changelog import EMPTY, HIDDEN_IN_DIFF, logged_value
 register = template.Library()
 
 
-
 # Numbers -----------------------------------------------------------------------------------------
 @register.filter
 def area(value: Any) -> str:

@@ -5,6 +5,7 @@ from django.db import models
 
 from ...framework.models import PrimaryModel
 from ...framework.scope import Scope
+from ...framework.text import is_number
 from ..choices import RegionLevel
 from ..validators import region_code_lengths, validate_region_code
 
@@ -57,7 +58,7 @@ class Region(PrimaryModel):
 
     def clean(self) -> None:
         lengths = region_code_lengths(self.level)
-        if self.code and self.code.isdigit() and len(self.code) not in lengths:
+        if self.code and is_number(self.code) and len(self.code) not in lengths:
             wanted = " 位或 ".join(str(n) for n in lengths)
             raise ValidationError(
                 {
