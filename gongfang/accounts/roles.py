@@ -36,6 +36,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "registry.*": ALL,
         "standards.*": ALL,
         "compliance.*": ALL,
+        "workflow.*": ALL,
+        "titles.*": ALL,
+        "cases.*": ALL,
         "ledger.*": ALL,
     },
     Role.UNIT_ADMIN: {
@@ -43,6 +46,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "registry.region": VIEW,
         "standards.*": VIEW,
         "compliance.*": VIEW,
+        # Applies (drafts, edits, submits, withdraws its cases); definitions are read only.
+        "workflow.*": VIEW,
+        "workflow.case": ALL,
+        "titles.*": VIEW,
+        "cases.*": VIEW,
         "ledger.*": ALL,
     },
     Role.SURVEYOR: {
@@ -53,8 +61,24 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "registry.floor": VIEW,
         "registry.room": VIEW,
     },
-    Role.SUPERVISOR: {"registry.*": VIEW, "standards.*": VIEW, "compliance.*": VIEW},
-    Role.LEADER: {"registry.*": VIEW, "standards.*": VIEW, "compliance.*": VIEW},
+    Role.SUPERVISOR: {
+        "registry.*": VIEW,
+        "standards.*": VIEW,
+        "compliance.*": VIEW,
+        "workflow.*": VIEW,
+        "titles.*": VIEW,
+        "cases.*": VIEW,
+    },
+    # A leader decides and signs the tasks addressed to him (checked by the workflow's services
+    # against his tasks, not by a model permission); he reads the rest.
+    Role.LEADER: {
+        "registry.*": VIEW,
+        "standards.*": VIEW,
+        "compliance.*": VIEW,
+        "workflow.*": VIEW,
+        "titles.*": VIEW,
+        "cases.*": VIEW,
+    },
     # 三员分立: accounts' profiles / accounts' roles and scopes / the audit log. The finer
     # actions (create, reset a password; grant roles, set a scope, unlock) are checked by role in
     # accounts.services.
