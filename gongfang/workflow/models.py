@@ -427,6 +427,9 @@ class NumberCounter(models.Model):
             models.UniqueConstraint(fields=["prefix", "year"], name="numbercounter_prefix_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.last}号"
+
 
 class Notification(models.Model):
     """An in-app notification (站内消息): a new task, a reminder, a decision on one's case."""
