@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gongfang.titles",
     "gongfang.cases",
     "gongfang.ledger",
+    "gongfang.demo",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
