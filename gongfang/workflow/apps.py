@@ -1,7 +1,67 @@
 from django.apps import AppConfig
 
+EVENT_LABELS = {
+    "case.create": "起草审批事项",
+    "case.edit": "修改审批事项",
+    "case.submit": "提交审批事项",
+    "case.resubmit": "重新提交审批事项",
+    "case.approve": "审批同意",
+    "case.return": "审批退回修改",
+    "case.reject": "审批不予批准",
+    "case.withdraw": "撤回审批事项",
+    "case.apply": "审批事项生效",
+    "case.comment": "审批事项备注",
+    "case.attach": "上传审批附件",
+    "case.sign_failed": "电子签批身份确认失败",
+    "case.definition_revise": "修订审批流程",
+}
+
 
 class WorkflowConfig(AppConfig):
     name = "gongfang.workflow"
     label = "workflow"
     verbose_name = "审批流程"
+
+    def ready(self) -> None:
+        from ..framework.changelog import register_event_labels
+        from . import jobs
+
+        register_event_labels(EVENT_LABELS)
+        register_case_event_data()
+        jobs.register()
+
+
+def register_case_event_data() -> None:
+    """How the audit page names the case events' data (keys, kinds, states)."""
+    from ..framework.eventdata import register_event_data
+    from .choices import CaseKind, CaseState
+
+    codes = {
+        "kind": dict(CaseKind.choices),
+        "from": dict(CaseState.choices),
+        "to": dict(CaseState.choices),
+        "reason": {"wrong_password": "登录密码错误", "wrong_code": "动态口令错误"},
+    }
+    register_event_data(
+        keys={
+            "number": "文号",
+            "kind": "事项类型",
+            "title": "事由",
+            "from": "原状态",
+            "to": "新状态",
+            "step": "环节",
+            "comment": "意见",
+            "signature": "签批记录",
+            "content_hash": "内容摘要",
+            "definition": "审批流程",
+            "name": "文件名",
+            "size": "大小（字节）",
+            "sha256": "SHA-256",
+            "reason": "原因",
+            "revision": "修订号",
+            "previous": "原流程",
+            "region": "区划",
+            "steps": "环节",
+        },
+        values={event: codes for event in EVENT_LABELS},
+    )

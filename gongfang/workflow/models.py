@@ -18,8 +18,8 @@ from django.db.models import Q
 
 from ..framework.models import PrimaryModel
 from ..framework.querysets import RestrictedQuerySet
-from ..framework.scope import Scope, scope_q
-from ..standards.models import version_scope_q
+from ..framework.scope import NOTHING, Scope, scope_q
+from ..standards.models import account_region, region_prefixes
 from .choices import Action, ActorRule, CaseKind, CaseState, TaskState
 
 
@@ -32,7 +32,26 @@ class DefinitionQuerySet(RestrictedQuerySet):
             return self.none()
         if not user.has_model_perm(self.model, action):
             return self.none()
-        return self.filter(version_scope_q(user, action, self.model.region_prefix))
+        return self.filter(definition_scope_q(user, action, self.model.region_prefix))
+
+
+def definition_scope_q(user, action: str, prefix: str = "") -> Q:
+    """View: national definitions, and local ones whose region contains the account's place or
+    lies inside its region scope. Write: local definitions inside the account's region scope (a
+    national definition is revised by making a local one)."""
+    if action == "view":
+        region = account_region(user)
+        if region is None:
+            return NOTHING
+        q = Q(**{f"{prefix}region__isnull": True}) | Q(
+            **{f"{prefix}region__path__in": region_prefixes(region.path)}
+        )
+        if getattr(user, "scope_region_id", None):
+            q |= Q(**{f"{prefix}region__path__startswith": region.path})
+        return q
+    if not getattr(user, "scope_region_id", None):
+        return NOTHING
+    return Q(**{f"{prefix}region__path__startswith": user.scope_region.path})
 
 
 class ProcessDefinition(PrimaryModel):
