@@ -18,6 +18,7 @@ from .ledger import api as ledger_api
 from .registry.api import urls as registry_api
 from .scheduler import api as scheduler_api
 from .standards.api import urls as standards_api
+from .titles.api import urls as titles_api
 
 app_name = "api"
 
@@ -30,6 +31,7 @@ APP_ROUTERS = {
     "framework": framework_api.router,
     "accounts": accounts_api.router,
     "scheduler": scheduler_api.router,
+    "titles": titles_api.router,
 }
 
 urlpatterns = [
@@ -53,6 +55,7 @@ urlpatterns = [
     path("framework/", include(framework_api)),
     path("accounts/", include(accounts_api)),
     path("scheduler/", include(scheduler_api)),
+    path("titles/", include(titles_api)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),
     path("token/", TokenView.as_view(), name="token"),

@@ -17,5 +17,7 @@ urlpatterns = [
     path("changelog/", include("gongfang.framework.urls")),
     path("ledger/", include("gongfang.ledger.urls")),
     path("schedule/", include("gongfang.scheduler.urls")),
+    path("titles/", include("gongfang.titles.urls")),
+    path("verify/", include("gongfang.titles.urls_verify")),
     path("api/", include("gongfang.api_urls")),
 ]

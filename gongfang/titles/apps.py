@@ -5,3 +5,23 @@ class TitlesConfig(AppConfig):
     name = "gongfang.titles"
     label = "titles"
     verbose_name = "权属与使用权证"
+
+    def ready(self) -> None:
+        from ..framework.changelog import register_event_labels
+        from ..framework.signals import object_written
+        from ..workflow.kinds import register_kind
+        from . import navigation, services  # noqa: F401  (registers the services)
+        from .kinds import TitleFilingKind
+        from .receivers import on_object_written
+
+        navigation.register()
+        register_event_labels(
+            {
+                "usecertificate.issue": "签发使用权证",
+                "usecertificate.revoke": "注销使用权证",
+                "usecertificate.auto_revoke": "使用权证自动注销",
+                "usecertificate.pdf": "打印使用权证",
+            }
+        )
+        register_kind(TitleFilingKind())
+        object_written.connect(on_object_written, dispatch_uid="titles_revoke_on_room_move")
