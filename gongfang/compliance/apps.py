@@ -23,6 +23,7 @@ class ComplianceConfig(AppConfig):
                 "warning.transition": "预警处理",
                 "warning.export": "导出预警",
                 "warning.overdue": "整改逾期",
+                "warning.waiver_request": "暂不整改/备案提请审批",
             }
         )
         register_warning_event_data()
@@ -53,9 +54,16 @@ def register_warning_event_data() -> None:
             "mode": "整改方式",
             "deadline": "整改期限",
             "approver": "审批人",
+            "case": "审批事项文号",
         },
         values={
             event: codes
-            for event in ("warning.open", "warning.resolve", "warning.reopen", "warning.transition")
+            for event in (
+                "warning.open",
+                "warning.resolve",
+                "warning.reopen",
+                "warning.transition",
+                "warning.waiver_request",
+            )
         },
     )

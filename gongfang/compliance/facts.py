@@ -23,6 +23,7 @@ TOILET = "卫生间"
 IDLE = "idle"
 LENT = "lent"
 LEASED_OUT = "leased_out"
+CHANGED_USE = "changed_use"  # an approved change of a room's use (not a registry code)
 RETIRED = "retired"
 TRANSFERRED = "transferred"
 ACTIVE = "active"
@@ -86,6 +87,24 @@ class RoomFact:
 
 
 @dataclass(frozen=True, slots=True)
+class ApprovedUseFact:
+    """An approval of a room's use (R8): lent, leased out or a change of use, for a term.
+
+    ``use`` is one of LENT, LEASED_OUT, CHANGED_USE; ``ends_on`` empty: no end. ``reference``
+    names the approval (a case number) in the warning's text.
+    """
+
+    room_id: int
+    use: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None = None
+    reference: str = ""
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+@dataclass(frozen=True, slots=True)
 class OccupancyFact:
     """A current occupancy (ended_on is empty)."""
 
@@ -134,6 +153,8 @@ class Facts:
     posts: list[PostFact] = field(default_factory=list)
     buildings: dict[int, BuildingFact] = field(default_factory=dict)
     org_use: dict[int, OrgUse] = field(default_factory=dict)
+    # Approvals of lent, leased-out and changed-use rooms (R8), by room; from compliance.hooks.
+    approved_uses: dict[int, tuple[ApprovedUseFact, ...]] = field(default_factory=dict)
     # The objects judged; the rest is context (a room's occupant from another batch).
     subject_rooms: frozenset[int] = frozenset()
     subject_persons: frozenset[int] = frozenset()

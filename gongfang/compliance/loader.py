@@ -27,9 +27,12 @@ from ..registry.models import (
     Room,
 )
 from ..standards.ruleset import RuleSet
+from . import hooks
 from .facts import (
     ANCILLARY,
     HIGH_RISE,
+    LEASED_OUT,
+    LENT,
     OFFICE,
     SERVICE,
     BuildingFact,
@@ -338,6 +341,16 @@ def load_facts(selection: Selection, *, today: datetime.date) -> Facts:
         | {o.region_path for o in orgs.values()}
         | {b.region_path for b in buildings.values()}
     )
+    # R8's approvals, asked only for the subject rooms it may flag (lent, leased out, not an
+    # office): one query per provider, none for a batch of offices in use.
+    approved = hooks.approved_uses(
+        (
+            r
+            for r in subject_room_ids
+            if rooms[r].status in (LENT, LEASED_OUT) or rooms[r].category != OFFICE
+        ),
+        today,
+    )
     return Facts(
         today=today,
         rulesets=load_rulesets(paths, today) if paths else {},
@@ -348,6 +361,7 @@ def load_facts(selection: Selection, *, today: datetime.date) -> Facts:
         posts=posts,
         buildings=buildings,
         org_use=org_use,
+        approved_uses=approved,
         subject_rooms=subject_room_ids,
         subject_persons=subject_persons,
         subject_orgs=subject_orgs,

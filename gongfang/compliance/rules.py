@@ -26,8 +26,9 @@ Decisions the design leaves open, made here:
 * R6 (§4.3, existing space): A = Σ leader posts (领导职数) × their limit + the rest of the 编制
   (行政 + 事业) at the 科员及以下 limit; B = service allowance of the row × 编制; actual = usable
   area of the organization's 办公室 + 服务用房. No allowance in the rule set → not judged.
-* R8: no approved-case model exists yet, so every 出租/出借 room is flagged (the clause says so),
-  and so is an occupied room of another category than 办公室 (a change of use).
+* R8: a 出租/出借 room, and an occupied room of another category than 办公室 (a change of use),
+  is flagged unless an approval of that use covers today (``facts.approved_uses``, filled from
+  the approved cases through ``compliance.hooks``); a lapsed term is named in the text.
 * R9: rooms of a building above its usable area beyond the tolerance; an idle/lent/leased room
   without its status date; an occupied idle room; a retiree without his status date; an occupant
   with no limit in his row; an active organization using office space with no 编制 recorded.
@@ -44,6 +45,7 @@ from ..registry.choices import AdminLevel, Grade
 from ..standards.ruleset import RuleSet, office_key
 from .facts import (
     ACTIVE,
+    CHANGED_USE,
     IDLE,
     LEASED_OUT,
     LENT,
@@ -53,6 +55,7 @@ from .facts import (
     STAFF_GRADE,
     TOILET,
     TRANSFERRED,
+    ApprovedUseFact,
     Facts,
     OccupancyFact,
     OrgFact,
@@ -692,16 +695,49 @@ def r7(facts: Facts) -> Iterable[Finding]:
 
 
 # R8 ------------------------------------------------------------------------------------------------
+def approval_in_force(facts: Facts, room_id: int, use: str) -> ApprovedUseFact | None:
+    """An approval of ``use`` for the room whose term covers today (None: none)."""
+    return next(
+        (a for a in facts.approved_uses.get(room_id, ()) if a.use == use and a.covers(facts.today)),
+        None,
+    )
+
+
+def lapsed_approval(facts: Facts, room_id: int, use: str) -> ApprovedUseFact | None:
+    """The latest approval of ``use`` for the room whose term has ended."""
+    ended = [
+        a
+        for a in facts.approved_uses.get(room_id, ())
+        if a.use == use and a.ends_on is not None and a.ends_on < facts.today
+    ]
+    return max(ended, key=lambda a: a.ends_on, default=None)
+
+
 def r8(facts: Facts) -> Iterable[Finding]:
     for room_id in sorted(facts.subject_rooms):
         room = facts.rooms[room_id]
         reasons = []
-        if room.status in (LENT, LEASED_OUT):
+        if room.status in (LENT, LEASED_OUT) and not approval_in_force(facts, room.id, room.status):
             since = f"（自 {room.status_since:%Y-%m-%d} 起）" if room.status_since else ""
-            reasons.append(f"{STATUS_LABELS[room.status]}{since}，未关联经批准的审批事项")
+            lapsed = lapsed_approval(facts, room.id, room.status)
+            if lapsed is not None:
+                reference = f"（{lapsed.reference}）" if lapsed.reference else ""
+                reasons.append(
+                    f"{STATUS_LABELS[room.status]}{since}，经批准的期限已于 "
+                    f"{lapsed.ends_on:%Y-%m-%d} 届满{reference}"
+                )
+            else:
+                reasons.append(f"{STATUS_LABELS[room.status]}{since}，未关联经批准的审批事项")
         occupants = facts.occupants(room.id)
-        if occupants and room.category != OFFICE and not is_toilet(room):
-            reasons.append(f"非办公室用房被 {len(occupants)} 人用作办公室（改变用途）")
+        if (
+            occupants
+            and room.category != OFFICE
+            and not is_toilet(room)
+            and not approval_in_force(facts, room.id, CHANGED_USE)
+        ):
+            reasons.append(
+                f"非办公室用房被 {len(occupants)} 人用作办公室（改变用途），未关联经批准的用途变更"
+            )
         if not reasons:
             continue
         rs = facts.ruleset(room.region_path)
@@ -722,7 +758,8 @@ def r8(facts: Facts) -> Iterable[Finding]:
                 "status": room.status,
                 "occupants": len(occupants),
                 "reasons": reasons,
-                "note": "审批事项（调配、出借、出租等）模块上线前，出租、出借一律提示核实。",
+                "note": "出租、出借或改变用途须经审批（出借、出租、用途变更事项），"
+                "批准并在期限内的不再提示；期限届满或未经批准的提示核实。",
             },
             room_id=room.id,
         )

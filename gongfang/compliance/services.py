@@ -31,11 +31,14 @@ rectify       unit_admin, bureau      from open (or rectifying, to change mode o
                                       the other modes take none
 complete      unit_admin, bureau      from rectifying; the rules are re-run on the
                                       warning's object and must no longer find it
-defer / file  bureau_admin, leader    from open or rectifying; a reason and an approver:
-                                      an active leader or bureau account whose scope holds
-                                      the warning — another account when a bureau admin
-                                      acts, the leader himself when a leader acts (his
-                                      sign-off is the approval)
+defer / file  bureau_admin, leader    from open or rectifying; a reason. A bureau admin's
+                                      is a request: the waiver handler (``hooks``, the
+                                      cases app) opens a warning_waiver case and the warning
+                                      changes only when its approver signs
+                                      (:func:`apply_waiver`, approver = the signer). With no
+                                      handler, an approver is named: an active leader or
+                                      another bureau account whose scope holds the warning.
+                                      A leader acts at once (his sign-off is the approval)
 reopen        bureau_admin            from deferred or filed, back to open
 ============  ======================  ===============================================
 
@@ -64,6 +67,7 @@ from ..framework.models import ObjectChange
 from ..framework.progress import set_progress
 from ..registry.models import Compound, Organization, Region
 from ..standards.selectors import recheck_key
+from . import hooks
 from .filtersets import overdue_q
 from .loader import NOTHING, Selection, load_facts
 from .models import Mode, State, Subject, Warning
@@ -600,6 +604,26 @@ def transition(
         elif spec.needs_approval:
             if not reason:
                 errors["reason"] = f"“{spec.label}”须填写理由。"
+            handler = hooks.waiver_handler()
+            if Role.BUREAU_ADMIN in (actor.roles or ()) and handler is not None:
+                # A request: it goes to approval as a case; the warning waits for the signature.
+                if errors:
+                    raise ValidationError(errors)
+                request = handler(actor=actor, warning=warning, action=action, reason=reason)
+                record_event(
+                    actor=actor,
+                    event="warning.waiver_request",
+                    obj=warning,
+                    data={
+                        "transition": spec.name,
+                        "label": spec.label,
+                        "from": before,
+                        "reason": reason,
+                        "case": request.number,
+                    },
+                )
+                warning.waiver_request = request
+                return warning
             if Role.BUREAU_ADMIN in (actor.roles or ()):
                 if approver is None:
                     errors["approver"] = "请选择审批人。"
@@ -637,6 +661,49 @@ def transition(
                 "reason": reason,
                 "approver": approver.username if approver is not None else None,
                 "approver_id": approver.pk if approver is not None else None,
+            },
+        )
+    return warning
+
+
+def apply_waiver(
+    *, warning: Warning, action: str, reason: str, approver: User, reference: str = ""
+) -> Warning:
+    """Defer or file ``warning`` on an approval signed by ``approver`` (the warning_waiver case
+    ``reference``): the one way a bureau admin's request takes effect. Refused when the warning
+    has left the states it may be waived from meanwhile."""
+    spec = TRANSITIONS[action]
+    if not spec.needs_approval:
+        raise ValidationError(f"“{spec.label}”不是暂不整改或备案。")
+    with transaction.atomic():
+        warning = Warning.objects.select_for_update(of=("self",)).get(pk=warning.pk)
+        if warning.state not in spec.sources:
+            raise ValidationError(
+                f"预警“{warning.subject_label}”当前状态为“{warning.get_state_display()}”，"
+                f"不能再“{spec.label}”。"
+            )
+        before = warning.state
+        warning.state = spec.target
+        warning.reason = reason
+        warning.approver = approver
+        warning.resolved_at = None
+        warning.version += 1
+        warning.save()
+        record_event(
+            actor=approver,
+            event="warning.transition",
+            obj=warning,
+            data={
+                "transition": spec.name,
+                "label": spec.label,
+                "from": before,
+                "to": warning.state,
+                "mode": warning.mode,
+                "deadline": warning.deadline.isoformat() if warning.deadline else None,
+                "reason": reason,
+                "approver": approver.username,
+                "approver_id": approver.pk,
+                "case": reference,
             },
         )
     return warning

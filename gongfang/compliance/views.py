@@ -141,13 +141,21 @@ class WarningTransitionView(WarningViewMixin, BaseObjectView):
         form = TransitionForm(request.POST, transition=spec, warning=warning, user=request.user)
         if form.is_valid():
             try:
-                transition(
+                result = transition(
                     actor=request.user, warning=warning, action=action, **form.service_kwargs()
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, f"已{spec.label}：{warning}。")
+                pending = getattr(result, "waiver_request", None)
+                if pending is not None:
+                    messages.success(
+                        request,
+                        f"“{spec.label}”申请已提交审批（{pending.number}），"
+                        "审批人签批后预警状态才改变。",
+                    )
+                else:
+                    messages.success(request, f"已{spec.label}：{warning}。")
                 return HttpResponseRedirect(warning.get_absolute_url())
         if spec not in allowed_transitions(request.user, warning):  # e.g. its state moved on
             for error in form.non_field_errors():

@@ -60,8 +60,17 @@ class TransitionSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         label="审批人",
-        help_text="暂不整改、备案时由机关事务管理员指定（账号编号）；审批领导本人操作时不填",
+        help_text="不再使用：机关事务管理员的暂不整改、备案作为审批事项提交，按审批流程由"
+        "审批领导签批（返回 202 和文号）；审批领导本人操作时立即生效",
     )
+
+
+class WaiverRequestSerializer(serializers.Serializer):
+    """机关事务管理员的暂不整改、备案：已作为审批事项提交，审批人签批后生效。"""
+
+    detail = serializers.CharField(label="说明")
+    case = serializers.CharField(label="审批事项文号")
+    case_url = serializers.CharField(label="审批事项地址", allow_blank=True)
 
 
 class LimitSerializer(serializers.Serializer):

@@ -18,7 +18,7 @@ from ...registry.models import Organization, Person, Room
 from .. import selectors
 from ..filtersets import WarningFilterSet
 from ..models import Warning
-from ..services import transition
+from ..services import TRANSITIONS, transition
 from . import serializers as s
 
 TAG = "超标预警"
@@ -53,7 +53,11 @@ class WarningViewSet(ReadOnlyObjectViewSet):
         tags=[TAG],
         summary="处理超标预警（开始整改、整改完成、暂不整改、备案、重新打开）",
         request=s.TransitionSerializer,
-        responses={200: s.WarningSerializer, 400: OpenApiResponse(description="不符合处理条件")},
+        responses={
+            200: s.WarningSerializer,
+            202: s.WaiverRequestSerializer,
+            400: OpenApiResponse(description="不符合处理条件"),
+        },
     )
     @action(detail=True, methods=["post"], permission_classes=[CanViewWarnings])
     def transition(self, request, pk=None):
@@ -75,6 +79,18 @@ class WarningViewSet(ReadOnlyObjectViewSet):
             raise as_api_error(
                 exc, fields=("mode", "deadline", "reason", "approver"), model=Warning
             ) from exc
+        pending = getattr(warning, "waiver_request", None)
+        if pending is not None:
+            label = TRANSITIONS[data["action"]].label
+            return Response(
+                {
+                    "detail": f"“{label}”申请已提交审批（{pending.number}），"
+                    "审批人签批后预警状态才改变。",
+                    "case": pending.number,
+                    "case_url": request.build_absolute_uri(pending.url) if pending.url else "",
+                },
+                status=202,
+            )
         warning = self.queryset.get(pk=warning.pk)
         return Response(s.WarningSerializer(warning, context={"request": request}).data)
 

@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from ...standards.ruleset import RuleSet
 from ..facts import (
+    ApprovedUseFact,
     BuildingFact,
     Facts,
     OccupancyFact,
@@ -111,6 +112,7 @@ class Scene:
         self.posts: list[PostFact] = []
         self.buildings: dict[int, BuildingFact] = {}
         self.use: dict[int, OrgUse] = {}
+        self.approvals: dict[int, list[ApprovedUseFact]] = {}
 
     def org(self, level: str = "county", *, region: str = SHANDONG, **kwargs) -> OrgFact:
         kwargs.setdefault("standard_level", level)
@@ -196,6 +198,14 @@ class Scene:
             **{k: v if isinstance(v, int) else Decimal(v) for k, v in figures.items()}
         )
 
+    def approve(
+        self, room: RoomFact, use: str, starts_on: datetime.date, ends_on=None, reference=""
+    ) -> ApprovedUseFact:
+        """An approved case covering the room's ``use`` (what compliance.hooks provides)."""
+        fact = ApprovedUseFact(room.id, use, starts_on, ends_on, reference)
+        self.approvals.setdefault(room.id, []).append(fact)
+        return fact
+
     def days_ago(self, n: int) -> datetime.date:
         return self.today - datetime.timedelta(days=n)
 
@@ -210,6 +220,7 @@ class Scene:
             posts=self.posts,
             buildings=self.buildings,
             org_use=self.use,
+            approved_uses={k: tuple(v) for k, v in self.approvals.items()},
             subject_rooms=frozenset(subjects.get("rooms", self.rooms)),
             subject_persons=frozenset(subjects.get("persons", self.persons)),
             subject_orgs=frozenset(subjects.get("orgs", self.orgs)),

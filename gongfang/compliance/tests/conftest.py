@@ -46,3 +46,34 @@ def supervisor_a(world):
 @pytest.fixture
 def city_leader(world):
     return make_user("city_leader", [Role.LEADER], scope_region=world.city)
+
+
+@pytest.fixture(autouse=True)
+def waiver_requests():
+    """The approval engine stood in for: each bureau admin's 暂不整改 / 备案 request is recorded
+    and numbered here (the cases app's handler, which opens a real case, is tested there)."""
+    from .. import hooks
+
+    requests = []
+
+    def handler(*, actor, warning, action, reason):
+        requests.append({"actor": actor, "warning": warning.pk, "action": action, "reason": reason})
+        return hooks.WaiverRequest(number=f"机管缓〔2026〕{len(requests)}号", url="/cases/1/")
+
+    previous = hooks.waiver_handler()
+    hooks.register_waiver_handler(handler)
+    yield requests
+    if previous is None:
+        hooks.unregister_waiver_handler()
+    else:
+        hooks.register_waiver_handler(previous)
+
+
+@pytest.fixture
+def no_waiver_handler(waiver_requests):
+    """No approval engine installed: a bureau admin names the approver and the waiver is
+    immediate (the behaviour compliance keeps on its own)."""
+    from .. import hooks
+
+    hooks.unregister_waiver_handler()
+    yield

@@ -13,7 +13,7 @@ from ...framework.models import ObjectChange
 from ...registry.models import Room
 from ..filtersets import WarningFilterSet
 from ..models import Mode, State, Warning
-from ..services import transition
+from ..services import apply_waiver, transition
 
 TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
@@ -75,12 +75,29 @@ def test_role_matrix(request, world, warning, leader_a, role, action):
     if action in ALLOWED[role]:
         version = Warning.objects.get(pk=warning.pk).version
         moved = transition(actor=actor, warning=warning, action=action, **kwargs)
+        signer = actor
+        if role == "bureau_a" and action in ("defer", "file"):
+            # A request sent to approval: nothing changes until the approver signs.
+            assert moved.waiver_request.number == "机管缓〔2026〕1号"
+            stored = Warning.objects.get(pk=warning.pk)
+            assert (stored.state, stored.version) == (source, version)
+            assert not ObjectChange.objects.filter(
+                event="warning.transition", changed_object_id=warning.pk
+            ).exists()
+            moved = apply_waiver(
+                warning=warning,
+                action=action,
+                reason=kwargs["reason"],
+                approver=leader_a,
+                reference=moved.waiver_request.number,
+            )
+            signer = leader_a
         assert moved.state == TARGETS[action]
         assert moved.version == version + 1
         entry = ObjectChange.objects.filter(
             event="warning.transition", changed_object_id=warning.pk
         ).latest("pk")
-        assert entry.user == actor
+        assert entry.user == signer
         assert (entry.postchange_data["from"], entry.postchange_data["to"]) == (
             source,
             TARGETS[action],
@@ -143,8 +160,8 @@ def test_complete_refused_while_the_data_still_break_the_rule(world, warning, un
     assert transition(actor=unit_a, warning=warning, action="complete").state == State.RESOLVED
 
 
-def test_defer_needs_a_reason_and_another_eligible_approver(
-    world, warning, bureau_a, supervisor_a, city_leader, bureau_b
+def test_without_an_engine_defer_needs_a_reason_and_another_eligible_approver(
+    world, warning, bureau_a, supervisor_a, city_leader, bureau_b, no_waiver_handler
 ):
     with pytest.raises(ValidationError) as exc:
         transition(actor=bureau_a, warning=warning, action="defer", approver=city_leader)
@@ -163,6 +180,37 @@ def test_defer_needs_a_reason_and_another_eligible_approver(
         actor=bureau_a, warning=warning, action="defer", reason="理由", approver=city_leader
     )
     assert (moved.state, moved.approver, moved.reason) == (State.DEFERRED, city_leader, "理由")
+
+
+def test_a_bureau_request_goes_to_approval_and_waits_for_the_signature(
+    world, warning, bureau_a, city_leader, waiver_requests
+):
+    with pytest.raises(ValidationError) as exc:
+        transition(actor=bureau_a, warning=warning, action="defer")
+    assert "reason" in exc.value.message_dict and not waiver_requests
+    version = warning.version
+    result = transition(actor=bureau_a, warning=warning, action="file", reason="历史遗留")
+    assert result.waiver_request.number == "机管缓〔2026〕1号"
+    assert waiver_requests == [
+        {"actor": bureau_a, "warning": warning.pk, "action": "file", "reason": "历史遗留"}
+    ]
+    warning.refresh_from_db()
+    assert (warning.state, warning.approver, warning.version) == (State.OPEN, None, version)
+    request = ObjectChange.objects.get(event="warning.waiver_request", changed_object_id=warning.pk)
+    assert request.user == bureau_a
+    assert request.postchange_data["case"] == "机管缓〔2026〕1号"
+    # The approver signs: the warning is filed, with him as its approver.
+    filed = apply_waiver(
+        warning=warning, action="file", reason="历史遗留", approver=city_leader, reference="X"
+    )
+    assert (filed.state, filed.approver, filed.reason) == (State.FILED, city_leader, "历史遗留")
+    entry = ObjectChange.objects.filter(
+        event="warning.transition", changed_object_id=warning.pk
+    ).latest("pk")
+    assert (entry.user, entry.postchange_data["case"]) == (city_leader, "X")
+    # Signed once more (a second case on a warning no longer open): refused, nothing changes.
+    with pytest.raises(ValidationError, match="当前状态为“已备案”"):
+        apply_waiver(warning=warning, action="defer", reason="再次", approver=city_leader)
 
 
 def test_a_leader_approves_as_himself_only(warning, leader_a, city_leader):
@@ -186,7 +234,7 @@ def test_deferred_warning_stays_deferred_while_found_and_resolves_when_compliant
 ):
     from ...framework.services import service_for
 
-    transition(actor=bureau_a, warning=warning, action="defer", reason="理由", approver=city_leader)
+    apply_waiver(warning=warning, action="defer", reason="理由", approver=city_leader)
     room = Room.objects.get(pk=world.a.room.pk)
     service_for(Room).update(actor=bureau_a, instance=room, data={"usable_area": Decimal("17.00")})
     warning.refresh_from_db()

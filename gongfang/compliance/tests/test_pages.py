@@ -155,7 +155,45 @@ class WarningDetailPageTests(WarningWorld, ViewTestCases.DetailViewTestCase):
         self.assertEqual(self.client.post(url, {"rectify-mode": Mode.ON_SITE}).status_code, 404)
         self.assertEqual(self.client.get(url).status_code, 405)
 
-    def test_bureau_defers_with_a_leader_as_approver(self):
+    def test_bureau_defer_goes_to_approval(self):
+        from .. import hooks
+
+        numbers = []
+
+        def handler(*, actor, warning, action, reason):
+            numbers.append(f"机管缓〔2026〕{len(numbers) + 1}号")
+            return hooks.WaiverRequest(number=numbers[-1], url="")
+
+        previous = hooks.waiver_handler()
+        hooks.register_waiver_handler(handler)
+        self.addCleanup(hooks.register_waiver_handler, previous)
+        self.client.force_login(self.user_with_perm)
+        warning = self.in_scope_object()
+        page = self.client.get(warning.get_absolute_url())
+        self.assertNotContains(page, 'name="defer-approver"')
+        url = reverse("compliance:warning_transition", args=[warning.pk, "defer"])
+        response = self.client.post(url, {"defer-reason": "结构原因"}, follow=True)
+        self.assertContains(response, "申请已提交审批（机管缓〔2026〕1号）")
+        warning.refresh_from_db()
+        self.assertEqual((warning.state, warning.approver), (State.OPEN, None))
+        # The API says the same, with 202 and the case's number.
+        api = self.client.post(
+            f"/api/compliance/warnings/{warning.pk}/transition/",
+            {"action": "file", "reason": "历史遗留"},
+            content_type="application/json",
+        )
+        self.assertEqual(api.status_code, 202)
+        self.assertEqual(api.json()["case"], "机管缓〔2026〕2号")
+        self.assertIn("审批人签批后", api.json()["detail"])
+        warning.refresh_from_db()
+        self.assertEqual(warning.state, State.OPEN)
+
+    def test_without_an_engine_bureau_defers_with_a_leader_as_approver(self):
+        from .. import hooks
+
+        previous = hooks.waiver_handler()
+        hooks.unregister_waiver_handler()
+        self.addCleanup(hooks.register_waiver_handler, previous)
         self.client.force_login(self.user_with_perm)
         warning = self.in_scope_object()
         url = reverse("compliance:warning_transition", args=[warning.pk, "defer"])

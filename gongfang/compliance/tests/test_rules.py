@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -343,6 +344,37 @@ def test_r8_occupied_room_of_another_category_is_a_change_of_use():
     scene.occupy(scene.person(org), meeting)
     [finding] = found(scene, "R8")
     assert "改变用途" in finding.summary
+
+
+@pytest.mark.parametrize("status", ["lent", "leased_out"])
+def test_r8_an_approval_in_force_clears_the_room_and_a_lapsed_one_is_named(status):
+    scene = Scene()
+    org = scene.org("county")
+    room = scene.room(
+        "30.00", org, category="service", status=status, status_since=scene.days_ago(10)
+    )
+    # An approval of another use, or one not yet started, covers nothing.
+    other = "leased_out" if status == "lent" else "lent"
+    scene.approve(room, other, scene.days_ago(10))
+    scene.approve(room, status, scene.today + datetime.timedelta(days=1))
+    [finding] = found(scene, "R8")
+    assert "未关联经批准的审批事项" in finding.summary
+    scene.approve(room, status, scene.days_ago(100), scene.days_ago(1), "枣机管借〔2026〕3号")
+    [finding] = found(scene, "R8")
+    assert f"期限已于 {scene.days_ago(1):%Y-%m-%d} 届满（枣机管借〔2026〕3号）" in finding.summary
+    scene.approve(room, status, scene.days_ago(10), scene.today)  # its last day is today
+    assert found(scene, "R8") == []
+
+
+def test_r8_an_approved_change_of_use_clears_the_occupied_room():
+    scene = Scene()
+    org = scene.org("county")
+    meeting = scene.room("30.00", org, category="service", subtype="会议室")
+    scene.occupy(scene.person(org), meeting)
+    scene.approve(meeting, "lent", scene.days_ago(5))
+    assert len(found(scene, "R8")) == 1
+    scene.approve(meeting, "changed_use", scene.days_ago(5))
+    assert found(scene, "R8") == []
 
 
 # R9 -----------------------------------------------------------------------------------------------
