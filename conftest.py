@@ -7,6 +7,8 @@
   ``force_login`` as Django has it.
 - Passwords are hashed with a fast hasher: the slow production hasher would only make the suite
   slower, it tests nothing.
+- The audit key is a fixed test key (never the development key file in var/), and checkpoints go
+  to a temporary file.
 - The cache (DRF's rate limits) is emptied between tests, so one test's requests do not throttle
   the next (the database cache of a test without database access is left alone).
 """
@@ -33,6 +35,32 @@ def _fast_password_hasher():
     from django.test.utils import override_settings
 
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
+TEST_AUDIT_KEYS = "test-1:" + "5a" * 32
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_audit_key():
+    from django.test.utils import override_settings
+
+    with override_settings(AUDIT_KEYS=TEST_AUDIT_KEYS):
+        yield
+
+
+@pytest.fixture(scope="session")
+def _audit_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("audit")
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_file(request, _audit_dir):
+    """Each test its own checkpoint file (not made until a checkpoint is written)."""
+    from django.test.utils import override_settings
+
+    path = _audit_dir / f"checkpoints-{abs(hash(request.node.nodeid))}.jsonl"
+    with override_settings(AUDIT_CHECKPOINT_FILE=str(path)):
         yield
 
 

@@ -396,3 +396,15 @@ LOGGING = {
 
 # The audit trail is kept at least this long; audit_purge refuses to cut younger entries.
 AUDIT_RETENTION_DAYS = 180
+
+# Cryptography (framework/crypto.py): "standard" (SHA-256, HMAC-SHA256, Ed25519) or "sm" (商用密码:
+# SM3, HMAC-SM3, SM2). The audit key lives outside the database (framework/keyring.py): AUDIT_KEYS
+# ("id:hex,id:hex", the last one current) or the key file, made on first use unless in production.
+CRYPTO_SUITE = os.environ.get("CRYPTO_SUITE", "standard")
+AUDIT_KEYS = os.environ.get("AUDIT_KEYS", "")
+AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE", str(BASE_DIR / "var" / "audit-keys"))
+AUDIT_KEY_GENERATE = True
+# Signed checkpoints of the audit chain, one JSON line each: keep this file on other storage.
+AUDIT_CHECKPOINT_FILE = os.environ.get(
+    "AUDIT_CHECKPOINT_FILE", str(BASE_DIR / "var" / "audit-checkpoints.jsonl")
+)

@@ -65,6 +65,9 @@ SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
+# The audit key is the operator's (AUDIT_KEYS or AUDIT_KEY_FILE): never made up on the server.
+AUDIT_KEY_GENERATE = _flag("AUDIT_KEY_GENERATE", default=False)
+
 # Static files under content-hashed names (collectstatic writes them and a manifest), which
 # whitenoise serves with a year's cache lifetime: an upgrade never meets a stale script.
 STORAGES = {

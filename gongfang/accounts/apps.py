@@ -20,6 +20,7 @@ class AccountsConfig(AppConfig):
                 ),
                 MenuItem("安全策略", "accounts.User", "manage:policy", frozenset({Role.SEC_ADMIN})),
                 MenuItem("审计日志", "framework.ObjectChange", "framework:objectchange_list"),
+                MenuItem("审计检查点", "framework.ObjectChange", "framework:checkpoints"),
                 MenuItem("定时任务", "scheduler.ScheduledJob", "scheduler:scheduledjob_list"),
             ),
         )

@@ -24,6 +24,7 @@ from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from . import crypto, keyring
 from .bulk import insert_values, reserve_ids
 from .context import current_context
 from .models import AuditChainHead, ObjectChange
@@ -267,6 +268,8 @@ HASHED_FIELDS = (
     "prechange_data",
     "postchange_data",
     "prev_hash",
+    "key_id",
+    "algorithm",
 )
 # What the verifier reads of each row (``changed_object_type`` as its id).
 _VERIFY_COLUMNS = (
@@ -318,14 +321,47 @@ def _type_label(type_id: int | None) -> str | None:
 
 
 def entry_hash(values: dict) -> str:
-    """SHA-256 (hex) of one row's content fields and ``prev_hash``.
+    """The keyed hash (hex) of one row's content fields, ``prev_hash``, ``key_id`` and
+    ``algorithm``: a MAC with the key ``key_id`` names (kept outside the database).
 
     ``values`` maps the names of :data:`HASHED_FIELDS` to the row's values
     (``changed_object_type`` as its id); the canonical form is sorted, compact UTF-8 JSON.
+    Raises :class:`UnknownKey` when the key is not configured.
     """
-    return _seal(
+    text = _payload(
         values, _json_text(values["prechange_data"]), _json_text(values["postchange_data"])
     )
+    return chain_mac(values["key_id"], values["algorithm"]).hexdigest(text)
+
+
+def legacy_hash(values: dict) -> str:
+    """The unkeyed SHA-256 of a row as sealed before the chain had a key (migrations only)."""
+    text = _payload(
+        values,
+        _json_text(values["prechange_data"]),
+        _json_text(values["postchange_data"]),
+        keyed=False,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class UnknownKey(LookupError):
+    """A row names a key that is not configured (or no key at all)."""
+
+
+CHAIN_PURPOSE = "audit-chain"
+
+
+def chain_mac(key_id: str, algorithm: str) -> crypto.Mac:
+    key = keyring.get(key_id) if key_id else None
+    if key is None:
+        raise UnknownKey(key_id)
+    return _chain_mac(key.id, key.secret, algorithm)
+
+
+@functools.lru_cache(maxsize=32)
+def _chain_mac(key_id: str, secret: bytes, algorithm: str) -> crypto.Mac:
+    return crypto.Mac(crypto.derive_key(secret, CHAIN_PURPOSE), algorithm)
 
 
 def _json_text(value) -> str:
@@ -344,7 +380,8 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",
 _DATA_SLOT = '"postchange_data":null,"prechange_data":null'
 
 
-def _seal(values: dict, prechange_text: str, postchange_text: str) -> str:
+def _payload(values: dict, prechange_text: str, postchange_text: str, keyed: bool = True) -> str:
+    """The canonical text a row's hash covers."""
     request_id = values["request_id"]
     payload = {
         "time": _canonical_time(values["time"]),
@@ -361,10 +398,12 @@ def _seal(values: dict, prechange_text: str, postchange_text: str) -> str:
         "postchange_data": None,
         "prev_hash": values["prev_hash"] or "",
     }
+    if keyed:
+        payload["key_id"] = values["key_id"]
+        payload["algorithm"] = values["algorithm"]
     text = _CANONICAL.encode(payload)
     data = f'"postchange_data":{postchange_text},"prechange_data":{prechange_text}'
-    text = text.replace(_DATA_SLOT, data, 1)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text.replace(_DATA_SLOT, data, 1)
 
 
 def lock_head() -> AuditChainHead:
@@ -393,7 +432,7 @@ def append(rows: list[ObjectChange]) -> list[ObjectChange]:
             value["request_id"] = uuid.UUID(value["request_id"])
     append_rows(values)
     for row, sealed in zip(rows, values, strict=True):
-        for name in ("id", "time", "prev_hash", "hash"):
+        for name in ("id", "time", "prev_hash", "hash", "key_id", "algorithm"):
             setattr(row, name, sealed[name])
         row._state.adding = False
         row._state.db = router.db_for_write(ObjectChange)
@@ -417,6 +456,9 @@ def append_rows(rows: list[dict]) -> None:
     """
     if not rows:
         return
+    key = keyring.current()
+    algorithm = crypto.mac_algorithm()
+    mac = _chain_mac(key.id, key.secret, algorithm)
     with transaction.atomic():
         head = lock_head()
         prev = head.last_hash
@@ -429,8 +471,11 @@ def append_rows(rows: list[dict]) -> None:
             row["id"] = pk
             row["time"] = row.get("time") or now
             row["prev_hash"] = prev
+            row["key_id"] = key.id
+            row["algorithm"] = algorithm
             texts = {n: _json_text(row[n]) for n in ("prechange_data", "postchange_data")}
-            row["hash"] = prev = _seal(row, texts["prechange_data"], texts["postchange_data"])
+            text = _payload(row, texts["prechange_data"], texts["postchange_data"])
+            row["hash"] = prev = mac.hexdigest(text)
             # The data go in as the text just hashed (NULL for none), not encoded a second time.
             line = list(values(row))
             for i in data:
@@ -513,7 +558,18 @@ def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
                     values["id"], values["time"], problem, expected_prev, values["prev_hash"]
                 ),
             )
-        computed = entry_hash(values)
+        try:
+            computed = entry_hash(values)
+        except UnknownKey:
+            problem = (
+                f"无法校验：密钥 {values['key_id']} 未配置"
+                if values["key_id"]
+                else "未以密钥封存：记录没有密钥编号"
+            )
+            return ChainReport(
+                count,
+                ChainBreak(values["id"], values["time"], problem, "", values["hash"]),
+            )
         if computed != values["hash"]:
             return ChainReport(
                 count,

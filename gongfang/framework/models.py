@@ -85,6 +85,8 @@ class ObjectChange(models.Model):
     or API offers them. Each row carries ``hash``, a SHA-256 over its content and ``prev_hash``
     (the hash of the row before it), so an edited or removed row breaks the chain
     (``manage.py audit_verify``). Rows are chained as they are written (``changelog.append``).
+    The hash is keyed (HMAC with a secret kept outside the database, named by ``key_id``), so
+    whoever can only write the database cannot rebuild the chain after a change.
     """
 
     class Action(models.TextChoices):
@@ -129,6 +131,9 @@ class ObjectChange(models.Model):
     postchange_data = models.JSONField("变更后", null=True, blank=True)
     prev_hash = models.CharField("前一条哈希", max_length=64, blank=True, editable=False)
     hash = models.CharField("哈希", max_length=64, blank=True, editable=False)
+    # The key (by id: the key itself is outside the database) and the MAC that sealed the row.
+    key_id = models.CharField("密钥编号", max_length=32, blank=True, editable=False)
+    algorithm = models.CharField("算法", max_length=16, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
     # The global log is not scoped: whoever may view it (audit_admin) sees all of it. An object's
@@ -187,3 +192,25 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_id} {self.last_hash[:12]}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed note of the chain's head at one time, also written to a file outside the
+    database (``AUDIT_CHECKPOINT_FILE``): whoever rewrites history, even with the chain's key,
+    cannot make the rewritten rows agree with the checkpoints already exported."""
+
+    created_at = models.DateTimeField("时间", db_index=True)
+    last_id = models.PositiveBigIntegerField("截至记录编号")
+    last_hash = models.CharField("截至记录哈希", max_length=64)
+    key_id = models.CharField("密钥编号", max_length=32)
+    algorithm = models.CharField("签名算法", max_length=16)
+    public_key = models.CharField("验签公钥", max_length=160)
+    signature = models.CharField("签名", max_length=200)
+
+    class Meta:
+        verbose_name = "审计检查点"
+        verbose_name_plural = "审计检查点"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"检查点 #{self.pk}（截至记录 {self.last_id}）"

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
+from .views.checkpoints import CheckpointListView
 from .views.changelog import ObjectChangeExportView, ObjectChangeListView, ObjectChangeView
 
 app_name = "framework"
 
 urlpatterns = [
     path("", ObjectChangeListView.as_view(), name="objectchange_list"),
+    path("checkpoints/", CheckpointListView.as_view(), name="checkpoints"),
     path("export/", ObjectChangeExportView.as_view(), name="objectchange_export"),
     path("<int:pk>/", ObjectChangeView.as_view(), name="objectchange"),
 ]

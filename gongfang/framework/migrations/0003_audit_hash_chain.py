@@ -6,7 +6,14 @@ from django.db import migrations, models
 
 def chain_existing_rows(apps, schema_editor):
     """Seal the rows written before the chain existed, in id order, and set the head."""
-    from gongfang.framework.changelog import _VERIFY_COLUMNS, entry_hash
+    # The chain as it was then: unkeyed (0004 seals it again with the key).
+    from gongfang.framework.changelog import legacy_hash as entry_hash
+
+    _VERIFY_COLUMNS = (
+        "id", "hash", "time", "user_name", "request_id", "remote_addr", "action", "event",
+        "result", "changed_object_type_id", "changed_object_id", "object_repr",
+        "prechange_data", "postchange_data", "prev_hash",
+    )
 
     ObjectChange = apps.get_model("framework", "ObjectChange")
     AuditChainHead = apps.get_model("framework", "AuditChainHead")
