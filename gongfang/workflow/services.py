@@ -607,6 +607,8 @@ def apply_case(*, actor, case: Case) -> Case:
             raise ValidationError(OUT_OF_SCOPE)
         if case.state != CaseState.APPROVED:
             raise _state_error(case, "生效")
+        if case.effective_on and case.effective_on > clock.today():
+            raise ValidationError(f"该事项的生效日期为 {case.effective_on:%Y-%m-%d}，尚未到期。")
         return _apply(actor=actor, case=case, now=clock.now())
 
 
