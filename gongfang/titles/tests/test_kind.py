@@ -1,0 +1,124 @@
+"""The title-filing case kind run through the approval engine: validation naming the field, the
+preview of exact changes, the Title written on approval, and a refusal when the title changed
+meanwhile (nothing applied)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from ...accounts.roles import Role
+from ...framework.services import service_for
+from ...registry.tests.world import build_world, make_user
+from ...workflow import selectors
+from ...workflow import services as engine
+from ...workflow.choices import CaseKind, CaseState
+from ...workflow.kinds import KINDS
+from ..kinds import TitleFilingKind
+from ..models import Title
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def unit_a(world):
+    return make_user("unit_a", [Role.UNIT_ADMIN], scope_organization=world.a.org)
+
+
+@pytest.fixture
+def bureau_a(world):
+    return make_user("bureau_a", [Role.BUREAU_ADMIN], scope_region=world.a.region)
+
+
+def test_the_kind_is_registered():
+    assert isinstance(KINDS.get(CaseKind.TITLE_FILING), TitleFilingKind)
+
+
+def test_draft_errors_name_the_field(world, unit_a):
+    with pytest.raises(ValidationError) as ctx:
+        engine.create_case(
+            actor=unit_a,
+            kind=CaseKind.TITLE_FILING,
+            applicant=world.a.org,
+            data={"kind": "certificate", "compound": world.a.compound.pk},
+        )
+    errors = ctx.value.message_dict
+    assert any(m.startswith("证号：") for m in errors["certificate_number"])
+    with pytest.raises(ValidationError) as ctx:
+        engine.create_case(
+            actor=unit_a,
+            kind=CaseKind.TITLE_FILING,
+            applicant=world.a.org,
+            data={"kind": "filing", "compound": world.b.compound.pk},  # not in scope
+        )
+    assert "院落" in ctx.value.message_dict["compound"][0]
+
+
+def test_filing_creates_the_title_on_approval(world, unit_a, bureau_a):
+    building = world.a.building
+    case = engine.create_case(
+        actor=unit_a,
+        kind=CaseKind.TITLE_FILING,
+        applicant=world.a.org,
+        data={
+            "building": building.pk,
+            "kind": "certificate",
+            "certificate_number": "鲁（2026）滕州市不动产权第0012345号",
+            "area": "2450.50",
+            "issued_on": "2026-04-01",
+            "held_centrally": "on",
+        },
+    )
+    assert case.title.startswith(str(building))
+    case = engine.submit_case(actor=unit_a, case=case)
+    preview = selectors.preview(case)
+    fields = {(c.model, c.field): c for c in preview}
+    assert fields[("权属登记", "证号")].after == "鲁（2026）滕州市不动产权第0012345号"
+    assert fields[("权属登记", "权利人")].after == world.a.org.name
+    assert fields[("楼座", "权属状态")].after == "已办证"
+    assert Title.objects.count() == 0
+    case = engine.decide(actor=bureau_a, case=case, decision="approve")
+    case.refresh_from_db()
+    assert case.state == CaseState.APPLIED
+    title = Title.objects.get()
+    assert title.building == building
+    assert title.holder == world.a.org
+    assert title.held_centrally is True
+    assert str(title.area) == "2450.50"
+    assert title.issued_on == datetime.date(2026, 4, 1)
+    building.refresh_from_db()
+    assert building.title_status == "certified"
+    assert case.result["title"] == title.pk
+
+
+def test_a_title_changed_meanwhile_stops_the_change(world, unit_a, bureau_a):
+    title, _ = service_for(Title).create(
+        actor=bureau_a,
+        data={"compound": world.a.compound, "kind": "unclear", "holder": world.a.org},
+    )
+    case = engine.create_case(
+        actor=unit_a,
+        kind=CaseKind.TITLE_FILING,
+        applicant=world.a.org,
+        data={"title": title.pk, "kind": "filing", "certificate_number": "滕备2026-3"},
+    )
+    assert case.payload["title_version"] == title.version
+    assert case.payload["compound"] == world.a.compound.pk
+    case = engine.submit_case(actor=unit_a, case=case)
+    changes = {c.field: c for c in selectors.preview(case)}
+    assert changes["权属类型"].before == "权属不清"
+    assert changes["权属类型"].after == "备案"
+    # The bureau edits the title directly meanwhile.
+    service_for(Title).update(actor=bureau_a, instance=title, data={"note": "已核实"})
+    assert any("提交后已被修改" in p for p in selectors.problems(case))
+    with pytest.raises(ValidationError):
+        engine.decide(actor=bureau_a, case=case, decision="approve")
+    title.refresh_from_db()
+    assert title.kind == "unclear"
+    case.refresh_from_db()
+    assert case.state in (CaseState.SUBMITTED, CaseState.IN_REVIEW)
