@@ -19,6 +19,7 @@ from .registry.api import urls as registry_api
 from .scheduler import api as scheduler_api
 from .standards.api import urls as standards_api
 from .titles.api import urls as titles_api
+from .workflow.api import urls as workflow_api
 
 app_name = "api"
 
@@ -31,6 +32,7 @@ APP_ROUTERS = {
     "framework": framework_api.router,
     "accounts": accounts_api.router,
     "scheduler": scheduler_api.router,
+    "workflow": workflow_api.router,
     "titles": titles_api.router,
 }
 
@@ -55,6 +57,7 @@ urlpatterns = [
     path("framework/", include(framework_api)),
     path("accounts/", include(accounts_api)),
     path("scheduler/", include(scheduler_api)),
+    path("workflow/", include(workflow_api)),
     path("titles/", include(titles_api)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),

@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongfang.framework.context_processors.navigation",
+                "gongfang.workflow.context_processors.header_counts",
             ],
         },
     },

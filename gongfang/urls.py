@@ -19,5 +19,6 @@ urlpatterns = [
     path("schedule/", include("gongfang.scheduler.urls")),
     path("titles/", include("gongfang.titles.urls")),
     path("verify/", include("gongfang.titles.urls_verify")),
+    path("cases/", include("gongfang.workflow.urls")),
     path("api/", include("gongfang.api_urls")),
 ]

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.views import View
 
 from ..compliance import selectors as compliance
+from ..framework.objectactions import landing_for
 from ..framework.views import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView
 from . import filtersets, forms, selectors, tables
 from .models import (
@@ -37,6 +38,11 @@ class DashboardView(LoginRequiredMixin, View):
     """Headline figures of the account's scope and their breakdown by sub-region or sub-unit."""
 
     def get(self, request):
+        # An account may open on another page (a leader on his to-do list); ?dashboard=1 shows
+        # the dashboard all the same.
+        landing = None if request.GET.get("dashboard") else landing_for(request.user)
+        if landing:
+            return HttpResponseRedirect(landing)
         try:
             board = selectors.dashboard(
                 request.user,

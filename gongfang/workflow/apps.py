@@ -24,8 +24,9 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from ..framework.changelog import register_event_labels
-        from . import jobs
+        from . import jobs, navigation
 
+        navigation.register()
         register_event_labels(EVENT_LABELS)
         register_case_event_data()
         jobs.register()

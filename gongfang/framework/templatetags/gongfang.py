@@ -82,6 +82,14 @@ def model_perm(user, model_label: str, action: str = "view") -> bool:
 
 
 @register.simple_tag
+def object_actions(user, obj) -> list:
+    """The buttons other apps add to ``obj``'s page (``framework.objectactions``)."""
+    from ..objectactions import object_actions as actions
+
+    return actions(user, obj)
+
+
+@register.simple_tag
 def active_menu(menu: list[dict], path: str) -> list[dict]:
     """The main menu with the group and item of the current page marked, items in two columns."""
     result = []
@@ -315,6 +323,10 @@ ICONS = {
     "download": "M4 17v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2M7 11l5 5 5-5M12 4v12",
     "upload": "M4 17v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2M7 9l5-5 5 5M12 4v12",
     "ruler": "M5 4h14a1 1 0 0 1 1 1v5H10v10H5a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1M4 8h2M4 12h3M4 16h2M8 4v2M12 4v3M16 4v2",
+    "bell": "M10 5a2 2 0 1 1 4 0a7 7 0 0 1 4 6v3a4 4 0 0 0 2 3H4a4 4 0 0 0 2-3v-3a7 7 0 0 1 4-6M9 17v1a3 3 0 0 0 6 0v-1",
+    "checklist": "M9 11l3 3l8-8M20 12v6a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2h9",
+    "signature": "M3 17c3.333-3.333 5-6 5-8c0-3-1-3-2-3S4 7.05 4 9c0 2.1 2.5 4.5 4 6.5c1.5 2 3 2.5 4 1l2-3c.333 2.667 1.333 4 3 4c.53 0 2.639-2 3-2c.517 0 1.517.667 3 2",
+    "file": "M14 3v4a1 1 0 0 0 1 1h4M17 21H7a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h7l5 5v11a2 2 0 0 1-2 2z",
 }
 
 
