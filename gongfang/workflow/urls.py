@@ -8,6 +8,7 @@
 from django.urls import path
 
 from . import views
+from .receipts import ReceiptView
 
 app_name = "workflow"
 
@@ -26,6 +27,7 @@ urlpatterns = [
         views.AttachmentDownloadView.as_view(),
         name="case_attachment_download",
     ),
+    path("<int:pk>/receipts/<int:action>/", ReceiptView.as_view(), name="case_receipt"),
     path("todo/", views.TodoView.as_view(), name="todo"),
     path("todo/sign/", views.BatchSignView.as_view(), name="todo_sign"),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
