@@ -13,7 +13,7 @@ anywhere, the applicant's region is named, so the task waits for such an account
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
@@ -23,8 +23,7 @@ from ..registry.models import Organization, Region
 from .choices import ActorRule
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """The role and the place (a region, or an organization) whose accounts act."""
 
     role: str
