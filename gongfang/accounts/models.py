@@ -9,6 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin
 
 from ..framework.uniqueness import unique_error_message
 from .roles import BUSINESS_ROLES, SEPARATED_ADMIN_ROLES, Role, role_actions
@@ -267,6 +268,49 @@ class ApiToken(models.Model):
         if self.is_expired:
             return "已过期"
         return "有效"
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """The recovery codes of an account as a django-otp device: each code stored only as a
+    salted hash (PBKDF2), usable once, throttled after wrong codes like the static tokens it
+    replaces. A session verified by a recovery code names this device."""
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def get_throttle_factor(self) -> int:
+        return settings.OTP_STATIC_THROTTLE_FACTOR
+
+    def verify_token(self, token) -> bool:
+        from .recovery import matching_code
+
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        match = matching_code(self, token)
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.delete()
+        self.throttle_reset()
+        return True
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, as a salted hash only (the code is shown once, at creation)."""
+
+    device = models.ForeignKey(
+        RecoveryCodeDevice, verbose_name="设备", on_delete=models.CASCADE, related_name="codes"
+    )
+    code_hash = models.CharField("恢复码哈希", max_length=128)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def __str__(self) -> str:
+        return f"恢复码 #{self.pk}"
 
 
 # Authentication signals -> audit trail and session list, connected whenever the models load.

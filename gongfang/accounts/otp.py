@@ -1,5 +1,5 @@
 """The second factor with django-otp: a TOTP authenticator app, and recovery codes for when the
-phone is lost (django-otp's static tokens).
+phone is lost (our ``RecoveryCodeDevice``: codes stored only as salted hashes, see recovery.py).
 
 A session is verified when django-otp's ``login`` has put the device that accepted a code into
 it; ``OTPMiddleware`` then answers ``request.user.is_verified()``.
@@ -16,12 +16,13 @@ from django.conf import settings
 from django.db import transaction
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..framework.text import is_number
+from . import recovery
 from .audit import auth_event
-from .models import User
+from .models import RecoveryCode, RecoveryCodeDevice, User
 from .sessions import cycle_key
 
 DEVICE_NAME = "身份验证器"
@@ -38,7 +39,7 @@ def has_second_factor(user: User) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def current_code(device: TOTPDevice, *, at: float | None = None) -> str:
@@ -77,15 +78,20 @@ def start_enrollment(*, user: User) -> TOTPDevice:
 
 
 def _new_recovery_codes(user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
-    codes = []
+    """New codes replacing the old ones; only their hashes are stored, the codes are returned
+    (as shown: ``xxxxx-xxxxx``) to be shown once and never kept."""
+    StaticDevice.objects.filter(user=user).delete()  # codes from before they were hashed
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    codes: list[str] = []
     while len(codes) < settings.OTP_RECOVERY_CODE_COUNT:
-        code = StaticToken.random_token()
+        code = recovery.new_code()
         if code not in codes:
             codes.append(code)
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    return codes
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, code_hash=recovery.hash_code(code)) for code in codes
+    )
+    return [recovery.shown(code) for code in codes]
 
 
 def confirm_enrollment(*, request, device: TOTPDevice, token: str) -> list[str] | None:
@@ -123,7 +129,9 @@ def verify(*, request, token: str) -> bool:
             device = device.order_by("-pk").first()
             event, kind = "auth.otp_verify", "totp"
         else:
-            device = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
+            device = RecoveryCodeDevice.objects.select_for_update().filter(
+                user=user, confirmed=True
+            )
             device = device.first()
             event, kind = "auth.otp_recovery_used", "recovery_code"
         verified = device is not None and device.verify_token(token)
@@ -157,4 +165,5 @@ def disable(*, user: User) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        RecoveryCodeDevice.objects.filter(user=user).delete()
         auth_event("auth.otp_disable", actor=user)

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from ..framework.text import is_number
@@ -31,9 +31,16 @@ from .middleware import pending_step
 from .models import ApiToken
 from .passwords import password_change_reason, set_password
 
-# Session keys for what is shown once after a redirect.
-NEW_RECOVERY_CODES = "gf_new_recovery_codes"
+# Session key for what is shown once after a redirect. (Recovery codes never go into the
+# session, which the database keeps: the page that makes them shows them.)
 NEW_TOKEN = "gf_new_token"
+
+
+def _show_codes(request, codes: list[str], next_url: str):
+    """The new recovery codes, in the answer to the request that made them (shown once)."""
+    response = render(request, "accounts/otp_codes.html", {"codes": codes, "next": next_url})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _next_url(request, default: str = "home") -> str:
@@ -144,10 +151,8 @@ class OTPEnrollView(LoginRequiredMixin, View):
                 request=request, device=device, token=form.cleaned_data["token"]
             )
             if codes is not None:
-                request.session[NEW_RECOVERY_CODES] = codes
                 messages.success(request, "身份验证器已绑定，双因素认证已启用。")
-                query = urlencode({"next": _next_url(request, "accounts:otp")})
-                return HttpResponseRedirect(f"{reverse('accounts:otp_codes')}?{query}")
+                return _show_codes(request, codes, _next_url(request, "accounts:otp"))
             form.add_error("token", "动态口令不正确，请核对手机时间后输入最新的 6 位数字。")
         return self.render(request, form)
 
@@ -186,24 +191,18 @@ class OTPVerifyView(LoginRequiredMixin, View):
 
 
 class OTPRecoveryCodesView(LoginRequiredMixin, View):
-    """New recovery codes, shown once (after enrolment or regeneration); POST makes new ones."""
+    """POST makes new recovery codes and shows them, once; there is nothing to GET (the codes
+    are not kept anywhere to show again)."""
 
     def get(self, request):
-        codes = request.session.pop(NEW_RECOVERY_CODES, None)
-        if not codes:
-            return redirect("accounts:otp")
-        return render(
-            request,
-            "accounts/otp_codes.html",
-            {"codes": codes, "next": _next_url(request, "accounts:otp")},
-        )
+        return redirect("accounts:otp")
 
     def post(self, request):
         if not otp.has_second_factor(request.user):
             return redirect("accounts:otp")
-        request.session[NEW_RECOVERY_CODES] = otp.regenerate_recovery_codes(user=request.user)
+        codes = otp.regenerate_recovery_codes(user=request.user)
         messages.success(request, "已生成新的恢复码，原有恢复码全部作废。")
-        return redirect("accounts:otp_codes")
+        return _show_codes(request, codes, _next_url(request, "accounts:otp"))
 
 
 class OTPDisableView(LoginRequiredMixin, View):

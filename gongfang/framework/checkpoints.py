@@ -195,7 +195,9 @@ def verify_checkpoints() -> CheckpointReport:
     for number, values in entries:
         pk = values.get("id")
 
-        def mismatch(problem: str, pk=pk, number=number) -> CheckpointReport:
+        def mismatch(
+            problem: str, pk=pk, number=number, count=count, purged=purged
+        ) -> CheckpointReport:
             return CheckpointReport(count, CheckpointMismatch(pk, number, problem), purged)
 
         if not signature_holds(values):
@@ -226,7 +228,7 @@ def verify_checkpoints() -> CheckpointReport:
         count += 1
     if broken is not None:
         return CheckpointReport(count, broken, purged)
-    for pk, row in stored.items():
+    for pk in stored:
         if pk not in seen:
             return CheckpointReport(
                 count,

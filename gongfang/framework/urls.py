@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from .views.checkpoints import CheckpointListView
 from .views.changelog import ObjectChangeExportView, ObjectChangeListView, ObjectChangeView
+from .views.checkpoints import CheckpointListView
 
 app_name = "framework"
 

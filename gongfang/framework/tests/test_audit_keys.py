@@ -220,9 +220,9 @@ class CheckpointTests(TestCase):
         self.assertIn("数据库中的检查点与文件不一致", report.mismatch.problem)
 
     def test_a_file_that_cannot_be_written_stores_nothing(self):
-        with override_settings(AUDIT_CHECKPOINT_FILE="/proc/gongfang/checkpoints.jsonl"):
-            with pytest.raises(OSError):
-                create_checkpoint()
+        unwritable = override_settings(AUDIT_CHECKPOINT_FILE="/proc/gongfang/checkpoints.jsonl")
+        with unwritable, pytest.raises(OSError):
+            create_checkpoint()
         self.assertFalse(AuditCheckpoint.objects.exists())
         self.assertFalse(ObjectChange.objects.filter(event="audit.checkpoint").exists())
 
@@ -268,14 +268,17 @@ class KeyFileTests(TestCase):
                 self.assertNotEqual(second.id, first.id)
                 self.assertIn(second.id, out.getvalue())
                 self.assertNotIn(second.secret.hex(), out.getvalue())
-                self.assertEqual([k.id for k in keyring.keys()], [first.id, second.id])
+                ring = keyring.keys()
+                self.assertEqual([key.id for key in ring], [first.id, second.id])
                 self.assertEqual(_event("test.rotated").key_id, second.id)
                 self.assertTrue(verify_chain().ok)
-            with override_settings(
-                AUDIT_KEYS="", AUDIT_KEY_FILE=path + ".missing", AUDIT_KEY_GENERATE=False
+            with (
+                override_settings(
+                    AUDIT_KEYS="", AUDIT_KEY_FILE=path + ".missing", AUDIT_KEY_GENERATE=False
+                ),
+                pytest.raises(ImproperlyConfigured),
             ):
-                with pytest.raises(ImproperlyConfigured):
-                    keyring.current()
+                keyring.current()
 
     def test_bad_configuration_is_named(self):
         for value, message in (
