@@ -582,7 +582,7 @@ def decide_many(
 def _apply(*, actor, case: Case, now: datetime.datetime) -> Case:
     issues = problems(case)
     if issues:
-        raise ValidationError(["事项内容已无法生效，本次办理未保存：", *issues])
+        raise ValidationError(issues)
     changes = [asdict(c) for c in preview(case)]
     result = KINDS.get(case.kind).apply(actor=actor, case=case) or {}
     result = _json_safe(result)
