@@ -50,10 +50,17 @@ class TransitionForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 2}),
             max_length=2000,
         )
+        # A bureau admin's 暂不整改 / 备案 is a request sent to approval (the engine's process
+        # names the approver); without an engine he names one here.
+        self.goes_to_approval = (
+            transition.needs_approval
+            and Role.BUREAU_ADMIN in (user.roles or ())
+            and hooks.waiver_handler() is not None
+        )
         if (
             transition.needs_approval
             and Role.BUREAU_ADMIN in (user.roles or ())
-            and hooks.waiver_handler() is None
+            and not self.goes_to_approval
         ):
             approvers = [u.pk for u in eligible_approvers(warning, exclude=user)]
             from ..accounts.models import User

@@ -214,6 +214,8 @@ def history(warning: Warning) -> list[dict[str, Any]]:
         label = EVENT_LABELS.get(change.event, change.event or change.get_action_display())
         if change.event == "warning.transition":
             label = data.get("label") or label
+        elif change.event == "warning.waiver_request":
+            label = f"{data.get('label') or '暂不整改/备案'}（提请审批）"
         rows.append(
             {
                 "time": change.time,
@@ -227,6 +229,7 @@ def history(warning: Warning) -> list[dict[str, Any]]:
                 "reason": data.get("reason") or "",
                 "approver": data.get("approver") or "",
                 "summary": data.get("summary") or "",
+                "case": data.get("case") or "",
             }
         )
     return rows

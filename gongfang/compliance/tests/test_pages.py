@@ -171,11 +171,14 @@ class WarningDetailPageTests(WarningWorld, ViewTestCases.DetailViewTestCase):
         warning = self.in_scope_object()
         page = self.client.get(warning.get_absolute_url())
         self.assertNotContains(page, 'name="defer-approver"')
+        self.assertContains(page, "签批后预警状态才改变")
         url = reverse("compliance:warning_transition", args=[warning.pk, "defer"])
         response = self.client.post(url, {"defer-reason": "结构原因"}, follow=True)
         self.assertContains(response, "申请已提交审批（机管缓〔2026〕1号）")
         warning.refresh_from_db()
         self.assertEqual((warning.state, warning.approver), (State.OPEN, None))
+        self.assertContains(response, "暂不整改（提请审批）")
+        self.assertContains(response, "审批事项：机管缓〔2026〕1号")
         # The API says the same, with 202 and the case's number.
         api = self.client.post(
             f"/api/compliance/warnings/{warning.pk}/transition/",
