@@ -598,12 +598,14 @@ def _apply(*, actor, case: Case, now: datetime.datetime) -> Case:
     return case
 
 
-def apply_case(*, actor, case: Case) -> Case:
+def apply_case(*, actor, case: Case, check_scope: bool = True) -> Case:
     """Apply an approved case's effects now (its effective date has come); refused, nothing
-    written, when the kind reports problems or a subject changed since submission."""
+    written, when the kind reports problems or a subject changed since submission. The daily
+    job applies in the final approver's name without the scope check (``check_scope=False``):
+    the approval was the check."""
     with transaction.atomic():
         case = _lock(case)
-        if not Case.objects.restrict(actor, "view").filter(pk=case.pk).exists():
+        if check_scope and not Case.objects.restrict(actor, "view").filter(pk=case.pk).exists():
             raise ValidationError(OUT_OF_SCOPE)
         if case.state != CaseState.APPROVED:
             raise _state_error(case, "生效")
@@ -804,7 +806,11 @@ def revise_definition(
             kind=definition.kind, region=region, revision=last + 1, is_active=True, **values
         )
         new.full_clean()
-        for old in same_place.filter(is_active=True):
+        # A revision in force from a later day leaves the current one serving until then.
+        replaced = same_place.filter(is_active=True)
+        if new.effective_from > clock.today():
+            replaced = replaced.none()
+        for old in replaced:
             before = serialize_object(old)
             old.is_active = False
             _save(old, now)

@@ -312,6 +312,23 @@ def test_definition_revised_while_cases_run(
     assert running.state == CaseState.APPLIED
 
 
+def test_a_revision_in_force_later_leaves_the_current_one_until_then(
+    world, definition, city_bureau, clock
+):
+    later = clock.today() + datetime.timedelta(days=7)
+    new = services.revise_definition(
+        actor=city_bureau,
+        definition=definition,
+        data={"effective_from": later},
+        steps=[{"name": "审批", "actors": ["region_bureau"], "actions": ["approve"]}],
+    )
+    definition.refresh_from_db()
+    assert definition.is_active
+    assert selectors.definition_for(definition.kind, world.a.region) == definition
+    clock.advance(datetime.timedelta(days=7))
+    assert selectors.definition_for(definition.kind, world.a.region) == new
+
+
 def test_who_may_revise_a_definition(world, definition, unit_a, bureau_a, city_bureau):
     steps = [{"name": "审批", "actors": ["region_bureau"], "actions": ["approve"]}]
     with pytest.raises(PermissionDenied):
