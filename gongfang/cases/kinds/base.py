@@ -213,7 +213,7 @@ class BaseKind:
         ids = case.payload.get("rooms") or []
         return list(
             Room.objects.filter(pk__in=ids)
-            .select_related("floor__building__compound", "organization")
+            .select_related("floor__building__compound__region", "organization")
             .order_by("floor__building__compound__name", "floor__building__name", "number")
         )
 

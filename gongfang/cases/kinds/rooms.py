@@ -90,6 +90,11 @@ class RoomKind(BaseKind):
                     f"房间“{room}”现由{holder}使用，已不属于申请单位“{case.applicant}”，"
                     f"无法{self.verb}。"
                 )
+            if not room.floor.building.compound.region.path.startswith(case.region.path):
+                problems.append(
+                    f"房间“{room}”位于{room.floor.building.compound.region.name}，不在申请单位"
+                    f"所在区划（{case.region.name}）内，须由其所在区划办理。"
+                )
             if self.from_statuses and room.status not in self.from_statuses:
                 problems.append(
                     f"房间“{room}”当前为“{room.get_status_display()}”，无法{self.verb}。"
@@ -277,9 +282,18 @@ class AllocationKind(RoomKind):
         return receiver if receiver.pk != applicant.pk else None
 
     def more_problems(self, case, rooms) -> list[str]:
-        receiver = Organization.objects.filter(pk=case.payload["receiver"]).first()
+        receiver = (
+            Organization.objects.filter(pk=case.payload["receiver"])
+            .select_related("region")
+            .first()
+        )
         if receiver is None or receiver.status != "active":
             return ["接收单位已撤销、合并或被删除，无法调配。"]
+        if not receiver.region.path.startswith(case.region.path):
+            return [
+                f"接收单位“{receiver}”位于{receiver.region.name}，不在申请单位所在区划"
+                f"（{case.region.name}）内，须由上级区划办理。"
+            ]
         return []
 
     def room_data(self, case, room, day) -> dict[str, Any]:

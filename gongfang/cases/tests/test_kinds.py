@@ -18,6 +18,7 @@ from ...framework.services import service_for
 from ...registry.choices import RoomCategory, RoomStatus
 from ...registry.models import Building, Compound, Occupancy, Room
 from ...registry.tests import factories as f
+from ...workflow import services
 from ...workflow.choices import CaseKind, CaseState
 from ...workflow.kinds import KINDS
 from ...workflow.models import Case
@@ -125,9 +126,23 @@ def test_a_room_given_away_meanwhile_is_a_problem_even_before_the_versions(world
         },
     )
     Room.objects.filter(pk=room.pk).update(organization=world.b.org)
-    case = Case(kind=CaseKind.LEND, applicant=world.a.org, payload=drafted.payload)
+    case = Case(
+        kind=CaseKind.LEND, applicant=world.a.org, region=world.a.region, payload=drafted.payload
+    )
     [problem] = kind.problems(case)
     assert "已不属于申请单位" in problem and str(room) in problem
+
+
+def test_an_allocation_beyond_the_applicants_region_is_refused_at_submission(world, city_bureau):
+    case = services.create_case(
+        actor=city_bureau,
+        kind=CaseKind.ALLOCATION,
+        applicant=world.a.org,
+        data={"rooms": [world.a.room.pk], "receiver": world.b.org.pk, "reason": "跨区调配"},
+    )
+    with pytest.raises(ValidationError, match="须由上级区划办理"):
+        services.submit_case(actor=city_bureau, case=case)
+    assert Case.objects.get(pk=case.pk).state == CaseState.DRAFT
 
 
 # 腾退 ------------------------------------------------------------------------------------------
