@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from ..framework.models import PrimaryModel
 from ..framework.scope import Scope
+from ..registry.choices import RoomCategory
 from ..registry.models.fields import area_field, positive_area_constraint
 from ..registry.validators import validate_not_future
 from .choices import CertificateState, TitleKind
@@ -209,7 +210,7 @@ class CertifiedRoom(models.Model):
         "registry.Room", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     label = models.CharField("房间", max_length=200)
-    category = models.CharField("用房类别", max_length=20, blank=True)
+    category = models.CharField("用房类别", max_length=20, blank=True, choices=RoomCategory.choices)
     usable_area = models.DecimalField("使用面积", max_digits=12, decimal_places=2)
 
     class Meta:

@@ -157,9 +157,9 @@ def issue_certificate(
             event="usecertificate.issue",
             obj=certificate,
             data={
-                "organization": str(organization),
-                "rooms": [str(r) for r in locked],
-                "total_area": str(certificate.total_area),
+                "holder_name": str(organization),
+                "room_labels": "、".join(str(r) for r in locked),
+                "area_total": str(certificate.total_area),
             },
         )
     return certificate

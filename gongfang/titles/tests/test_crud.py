@@ -221,6 +221,10 @@ class TestUseCertificateAPI(UseCertificateData, APITestCases.APIViewTestCase):
         self.assertNotIn("verify_token", data)
         self.assertTrue(data["verify_url"].endswith(f"/verify/certificate/{obj.verify_token}/"))
         self.assertEqual([line["room"] for line in data["certified_rooms"]], [self.world.a.room.pk])
+        self.assertEqual(
+            data["certified_rooms"][0]["category_display"],
+            self.world.a.room.get_category_display(),
+        )
 
     def test_api_pdf(self):
         self.client.force_login(self.user_view_only)
