@@ -5,12 +5,29 @@
 ``notification_list``, ``notification_read``, ``notification_open``; the process definitions
 ``processdefinition_list``, ``processdefinition`` and ``processdefinition_revise``."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 from .receipts import ReceiptView
 
 app_name = "workflow"
+
+
+class IdConverter:
+    """A second id in a path (an attachment, a history entry). Any segment matches, so the view
+    runs its login and scope checks first; one that is not a number becomes 0, which no row has
+    (404)."""
+
+    regex = "[^/]+"
+
+    def to_python(self, value: str) -> int:
+        return int(value) if value.isascii() and value.isdigit() else 0
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "workflow_id")
 
 urlpatterns = [
     path("", views.CaseListView.as_view(), name="case_list"),
@@ -23,11 +40,11 @@ urlpatterns = [
     path("<int:pk>/decide/", views.CaseDecideView.as_view(), name="case_decide"),
     path("<int:pk>/attachments/", views.CaseAttachView.as_view(), name="case_attach"),
     path(
-        "<int:pk>/attachments/<int:attachment>/",
+        "<int:pk>/attachments/<workflow_id:attachment>/",
         views.AttachmentDownloadView.as_view(),
         name="case_attachment_download",
     ),
-    path("<int:pk>/receipts/<int:action>/", ReceiptView.as_view(), name="case_receipt"),
+    path("<int:pk>/receipts/<workflow_id:action>/", ReceiptView.as_view(), name="case_receipt"),
     path("todo/", views.TodoView.as_view(), name="todo"),
     path("todo/sign/", views.BatchSignView.as_view(), name="todo_sign"),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),

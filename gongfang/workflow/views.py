@@ -423,9 +423,14 @@ class CaseCreateView(CaseMixin, BaseObjectView):
     action = "add"
     template_name = "workflow/case_edit.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        kind = kwargs.get("kind", "")
+        if request.user.is_authenticated and kind not in KINDS:
+            messages.error(request, "该审批事项类型尚未开通，请从下列类型中选择。")
+            return HttpResponseRedirect(reverse("workflow:case_add"))
+        return super().dispatch(request, *args, **kwargs)
+
     def kind(self, kind: str) -> str:
-        if kind not in KINDS:
-            raise Http404("该审批事项类型尚未开通。")
         return kind
 
     def render_form(self, kind, meta, form, status=200):
@@ -534,6 +539,16 @@ class CaseEditView(CaseMixin, BaseObjectView):
 
 
 # To-do and batch signing ----------------------------------------------------------------------
+class CaseReaderMixin(LoginRequiredMixin):
+    """Pages of the engine that are not one model's: for accounts that may read cases (the
+    three administrators may not), whatever the method."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_model_perm(Case, "view"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
 def render_todo(request, form=None):
     """The to-do page (with ``form``'s errors after a refused batch signing)."""
     tasks = list(selectors.todo_for(request.user))
@@ -566,25 +581,21 @@ def todo_cases(user):
     )
 
 
-class TodoView(LoginRequiredMixin, View):
+class TodoView(CaseReaderMixin, View):
     """待办: the open tasks waiting for the account, overdue first (red); check boxes and one
     password + 动态口令 sign several at once."""
 
     def get(self, request):
-        if not request.user.has_model_perm(Case, "view"):
-            raise PermissionDenied
         return render_todo(request)
 
 
-class BatchSignView(LoginRequiredMixin, View):
+class BatchSignView(CaseReaderMixin, View):
     """Approve the checked cases with one identity confirmation (each case on its own: one
     refused does not stop the others)."""
 
     http_method_names = ["post"]
 
     def post(self, request):
-        if not request.user.has_model_perm(Case, "view"):
-            raise PermissionDenied
         form = BatchSignForm(request.POST, cases=todo_cases(request.user))
         if not form.is_valid():
             return render_todo(request, form)
@@ -613,7 +624,7 @@ class BatchSignView(LoginRequiredMixin, View):
 
 
 # Notifications --------------------------------------------------------------------------------
-class NotificationListView(LoginRequiredMixin, View):
+class NotificationListView(CaseReaderMixin, View):
     template_name = "workflow/notifications.html"
 
     def get(self, request):
@@ -631,7 +642,7 @@ class NotificationListView(LoginRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
-class NotificationReadView(LoginRequiredMixin, View):
+class NotificationReadView(CaseReaderMixin, View):
     """Mark the chosen notifications (or all) read."""
 
     http_method_names = ["post"]
@@ -643,7 +654,7 @@ class NotificationReadView(LoginRequiredMixin, View):
         return HttpResponseRedirect(reverse("workflow:notification_list"))
 
 
-class NotificationOpenView(LoginRequiredMixin, View):
+class NotificationOpenView(CaseReaderMixin, View):
     """Open a notification's link, marking it read."""
 
     def get(self, request, pk: int):
@@ -708,17 +719,28 @@ class DefinitionView(DefinitionMixin, ObjectView):
         }
 
 
-class DefinitionReviseView(DefinitionMixin, BaseObjectView):
-    """修订: a new revision (the bureau's region's own when the definition is another's);
-    running cases keep theirs."""
+class DefinitionReviseView(DefinitionMixin, LoginRequiredMixin, View):
+    """修订: a new revision (the bureau's region's own when the definition is a national or an
+    upper region's one, which the bureau only reads); running cases keep theirs. Any definition
+    the bureau reads may be the start; the service decides where the revision applies."""
 
-    queryset = ProcessDefinition.objects.select_related("region")
     template_name = "workflow/processdefinition_revise.html"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not can_revise(request.user):
             raise PermissionDenied("只有区划范围的机关事务管理员可以修订审批流程。")
         return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, pk) -> ProcessDefinition:
+        found = (
+            ProcessDefinition.objects.restrict(self.request.user, "view")
+            .select_related("region")
+            .filter(pk=pk, is_active=True)
+            .first()
+        )
+        if found is None:
+            raise Http404("没有找到该审批流程（或它已被新修订取代）。")
+        return found
 
     def render_form(self, definition, form, steps, status=200):
         context = {

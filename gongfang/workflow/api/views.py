@@ -355,14 +355,14 @@ class CaseViewSet(
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"attachments/(?P<attachment>[0-9]+)",
+        url_path=r"attachments/(?P<attachment>[^/.]+)",
         url_name="attachment-download",
     )
     def attachment_download(self, request, pk=None, attachment=None):
         case = self.get_object()
         try:
             item = case.attachments.get(pk=attachment)
-        except Attachment.DoesNotExist:
+        except (Attachment.DoesNotExist, ValueError):
             raise Http404("没有找到该附件。") from None
         content_type = mimetypes.guess_type(item.name)[0] or "application/octet-stream"
         return FileResponse(
