@@ -397,6 +397,8 @@ def withdraw_case(*, actor, case: Case, comment: str = "") -> Case:
 # Deciding -------------------------------------------------------------------------------------
 def _check_decision(actor, case: Case, decision: str, comment: str) -> list[Task]:
     """The actor's open tasks at the case's current step, if ``decision`` is allowed there."""
+    if actor is None or not getattr(actor, "is_active", False):
+        raise PermissionDenied(NOT_YOUR_TASK)
     if decision not in DECISIONS:
         raise ValidationError({"decision": "请选择办理意见（同意、退回修改或不予批准）。"})
     if case.state not in PENDING_STATES:

@@ -147,3 +147,12 @@ def test_batch_by_someone_without_tasks_decides_nothing(world, at_leader):
     assert unchanged(case)
     with pytest.raises(PermissionDenied):
         services.decide(actor=stranger, case=case, decision="approve")
+
+
+def test_a_deactivated_account_decides_nothing(at_leader, leader_a):
+    case = at_leader()
+    leader_a.is_active = False
+    leader_a.save()
+    with pytest.raises(PermissionDenied):
+        services.decide(actor=leader_a, case=case, decision="approve", **sign(leader_a))
+    assert unchanged(case)
