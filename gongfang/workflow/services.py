@@ -20,6 +20,7 @@ whole decision is refused and nothing is written, the message saying why.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -31,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max
@@ -255,6 +257,19 @@ def _open_step(case: Case, step: StepDefinition, now: datetime.datetime) -> list
     return tasks
 
 
+@contextlib.contextmanager
+def _files_kept_only_on_success():
+    """The names of files stored meanwhile; removed again when the transaction fails (a file
+    is written to storage at once, the database row only on commit)."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
 def error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "；".join(exc.messages)
@@ -425,6 +440,7 @@ def _decide(
     files,
     expected_version: int | None,
     method: str | None,
+    stored: list[str] | None = None,
 ) -> Case:
     """The decision itself, in the caller's transaction (a savepoint per case in a batch)."""
     case = _lock(case)
@@ -487,7 +503,9 @@ def _decide(
         data={"content_hash": signature.content_hash if signature else case.content_hash},
     )
     for upload in files or ():
-        _attach(actor=actor, case=case, upload=upload, action=entry, now=now)
+        attachment = _attach(actor=actor, case=case, upload=upload, action=entry, now=now)
+        if stored is not None:
+            stored.append(attachment.file.name)
     if case.state in (CaseState.RETURNED, CaseState.REJECTED, CaseState.APPROVED):
         verdict = {
             CaseState.RETURNED: "已被退回修改",
@@ -522,7 +540,7 @@ def decide(
     method = None
     if any(t.step.needs_signature for t in actor_tasks(actor, case)):
         method = confirm_identity(user=actor, password=password, otp=otp, case=case)
-    with transaction.atomic():
+    with _files_kept_only_on_success() as stored, transaction.atomic():
         return _decide(
             actor=actor,
             case=case,
@@ -531,6 +549,7 @@ def decide(
             files=files,
             expected_version=expected_version,
             method=method,
+            stored=stored,
         )
 
 
@@ -713,7 +732,7 @@ def _attach(*, actor, case: Case, upload, action: CaseAction | None, now) -> Att
 def add_attachment(*, actor, case: Case, upload, action: CaseAction | None = None) -> Attachment:
     """Attach a file (an agreement, a scanned signed paper) to an open case: the applicant's
     side, or an account with an open task of it."""
-    with transaction.atomic():
+    with _files_kept_only_on_success() as stored, transaction.atomic():
         case = _lock(case)
         if case.state in CLOSED_STATES:
             raise _state_error(case, "上传附件")
@@ -724,7 +743,9 @@ def add_attachment(*, actor, case: Case, upload, action: CaseAction | None = Non
             raise ValidationError(OUT_OF_SCOPE)
         if action is not None and action.case_id != case.pk:
             raise ValidationError("办理记录不属于该事项。")
-        return _attach(actor=actor, case=case, upload=upload, action=action, now=clock.now())
+        attachment = _attach(actor=actor, case=case, upload=upload, action=action, now=clock.now())
+        stored.append(attachment.file.name)
+        return attachment
 
 
 # Definitions ----------------------------------------------------------------------------------

@@ -115,3 +115,18 @@ def test_files_given_with_a_decision_belong_to_it(submitted, bureau_a, leader_a)
     attachment = Attachment.objects.get(case=case)
     assert attachment.action.action == "approve" and attachment.action.actor == leader_a
     assert attachment.action.signature is not None
+
+
+def test_files_of_a_refused_decision_are_not_kept(submitted, bureau_a, leader_a, spec, media):
+    case = services.decide(actor=bureau_a, case=submitted(), decision="approve")
+    spec.fail_apply = "该房间已被封存。"
+    with pytest.raises(ValidationError):
+        services.decide(
+            actor=leader_a,
+            case=case,
+            decision="approve",
+            files=[SimpleUploadedFile("签批单.pdf", PDF)],
+            **sign(leader_a),
+        )
+    assert not Attachment.objects.exists()
+    assert not [p for p in media.rglob("*") if p.is_file()]
