@@ -4,7 +4,8 @@ an anonymous client, against a declared expectation (issue 5: 三员分立 §5, 
 The URLconf is walked at run time, so a pattern added by any app is covered the day it lands;
 each pattern falls into one area with a default expectation:
 
-- public (login, logout, the API token exchange): open to anyone;
+- public (login, logout, the API token exchange, a certificate's verification page): open to
+  anyone;
 - own account pages (``accounts:*``): every signed-in role (password, second factor, sessions);
 - landing pages (dashboard, search, API root, schema, docs): every signed-in role — their
   content is scoped, an administrator without a business role sees no business data there;
@@ -43,7 +44,8 @@ from gongfang.scheduler.services import sync_jobs
 SYS, SEC, AUDIT = Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN
 ADMINS = frozenset({SYS, SEC, AUDIT})
 
-PUBLIC = frozenset({"accounts:login", "accounts:logout", "api:token"})
+# The verification page a use certificate's QR code opens is read without login.
+PUBLIC = frozenset({"accounts:login", "accounts:logout", "api:token", "verify:certificate"})
 LANDING = frozenset({"home", "search", "api:root", "api:schema", "api:docs"})
 AUDIT_NAMESPACES = ("framework", "api:framework")
 SCHEDULER_NAMESPACES = ("scheduler", "api:scheduler")
