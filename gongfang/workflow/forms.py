@@ -71,12 +71,12 @@ class ApplicantForm(forms.Form):
         self.fields["applicant"].widget.choices = self.fields["applicant"].choices
 
 
-def kind_form(kind: str, *args, user=None, case=None, **kwargs) -> forms.Form:
+def kind_form(kind: str, *args, user=None, applicant=None, case=None, **kwargs) -> forms.Form:
     """The kind's payload form, styled like every other form. A form whose constructor takes
-    ``user`` (or ``actor``) or ``case`` gets them (to scope its choices)."""
+    ``user`` (or ``actor``), ``applicant`` or ``case`` gets them (to scope its choices)."""
     form_class = KINDS.get(kind).form_class()
     accepted = inspect.signature(form_class.__init__).parameters
-    for name, value in (("user", user), ("actor", user), ("case", case)):
+    for name, value in (("user", user), ("actor", user), ("applicant", applicant), ("case", case)):
         if name in accepted:
             kwargs[name] = value
     form = form_class(*args, **kwargs)
@@ -96,7 +96,12 @@ def raw_data(form: forms.Form, data, files=None) -> dict[str, Any]:
 
 
 def payload_rows(case: Case) -> list[tuple[str, str]]:
-    """The payload as (label, value) rows, named by the kind's form and its choices."""
+    """The payload as (label, value) rows, named by the kind's form and its choices (the kind's
+    own ``describe(case)`` when it has one)."""
+    spec = KINDS.specs.get(case.kind)
+    describe = getattr(spec, "describe", None)
+    if describe is not None:
+        return [(str(label), str(value)) for label, value in describe(case)]
     try:
         form_class = KINDS.get(case.kind).form_class()
         fields = form_class.base_fields

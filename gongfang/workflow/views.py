@@ -402,12 +402,34 @@ def prefill_initial(request, form) -> tuple[dict[str, Any], Any]:
         elif key == "building":
             building = (
                 Building.objects.restrict(request.user, "view")
-                .select_related("compound")
+                .select_related("compound__owner_org")
                 .filter(pk=value)
                 .first()
             )
             if building is not None:
-                applicant = applicant or getattr(building.compound, "owner_org", None)
+                applicant = applicant or building.compound.owner_org
+                if "building" not in form.fields and "rooms" in form.fields:
+                    # A whole building: every room of it the account sees.
+                    initial["rooms"] = [
+                        str(pk)
+                        for pk in Room.objects.restrict(request.user, "view")
+                        .filter(floor__building=building)
+                        .values_list("pk", flat=True)
+                    ]
+        elif key == "warning":
+            from ..compliance.models import Warning
+
+            warning = (
+                Warning.objects.restrict(request.user, "view")
+                .select_related("organization", "room__floor__building__compound__owner_org")
+                .filter(pk=value)
+                .first()
+            )
+            if warning is not None:
+                holder = warning.organization
+                if holder is None and warning.room_id:
+                    holder = warning.room.floor.building.compound.owner_org
+                applicant = applicant or holder
         elif key == "organization":
             org = Organization.objects.restrict(request.user, "view").filter(pk=value).first()
             applicant = org or applicant
@@ -450,15 +472,16 @@ class CaseCreateView(CaseMixin, BaseObjectView):
         kind = self.kind(kind)
         form = kind_form(kind, user=request.user)
         initial, applicant = prefill_initial(request, form)
-        form = kind_form(kind, initial=initial, user=request.user)
+        form = kind_form(kind, initial=initial, user=request.user, applicant=applicant)
         meta = ApplicantForm(user=request.user, initial={"applicant": applicant})
         return self.render_form(kind, meta, form)
 
     def post(self, request, kind: str):
         kind = self.kind(kind)
         meta = ApplicantForm(request.POST, user=request.user)
-        form = kind_form(kind, request.POST, request.FILES, user=request.user)
-        if meta.is_valid() and form.is_valid():
+        applicant = meta.cleaned_data["applicant"] if meta.is_valid() else None
+        form = kind_form(kind, request.POST, request.FILES, user=request.user, applicant=applicant)
+        if applicant is not None and form.is_valid():
             try:
                 case = services.create_case(
                     actor=request.user,
@@ -506,12 +529,25 @@ class CaseEditView(CaseMixin, BaseObjectView):
 
     def get(self, request, pk: int):
         case = self.get_case(pk)
-        form = kind_form(case.kind, initial=case.payload, user=request.user, case=case)
+        form = kind_form(
+            case.kind,
+            initial=case.payload,
+            user=request.user,
+            applicant=case.applicant,
+            case=case,
+        )
         return self.render_form(case, form)
 
     def post(self, request, pk: int):
         case = self.get_case(pk)
-        form = kind_form(case.kind, request.POST, request.FILES, user=request.user, case=case)
+        form = kind_form(
+            case.kind,
+            request.POST,
+            request.FILES,
+            user=request.user,
+            applicant=case.applicant,
+            case=case,
+        )
         if not form.is_valid():
             return self.render_form(case, form)
         try:

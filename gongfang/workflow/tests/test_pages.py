@@ -646,3 +646,25 @@ class CaseFlowPageTests(CaseWorld, TestCase):
         self.client.force_login(self.unit_b)
         other = self.client.get(reverse("workflow:notification_open", args=[item.pk]))
         self.assertEqual(other.status_code, 404)
+
+
+class RegisteredKindPagesTests(WorldMixin, TestCase):
+    """Every kind the apps above register opens in the wizard, preset from a room's page."""
+
+    def test_every_kind_form_renders(self):
+        self.client.force_login(self.user_org_scoped)
+        room = self.world.a.room
+        choose = self.client.get(reverse("workflow:case_add"), {"room": room.pk})
+        kinds = [k["kind"] for k in choose.context["kinds"]]
+        self.assertEqual(kinds, [k for k in CaseKind.values if k in KINDS])
+        for kind in kinds:
+            response = self.client.get(
+                reverse("workflow:case_create", args=[kind]), {"room": room.pk}
+            )
+            self.assertEqual(response.status_code, 200, kind)
+            self.assertEqual(response.context["meta_form"].initial["applicant"], self.world.a.org)
+
+    def test_unknown_kind_goes_back_to_the_choice(self):
+        self.client.force_login(self.user_org_scoped)
+        response = self.client.get(reverse("workflow:case_create", args=["nothing"]))
+        self.assertRedirects(response, reverse("workflow:case_add"), fetch_redirect_response=False)
