@@ -18,7 +18,7 @@ from .choices import (
     TaskState,
 )
 from .kinds import KINDS, Change
-from .models import Case, Notification, ProcessDefinition, Task
+from .models import Case, CaseSubject, Notification, ProcessDefinition, Task
 
 
 # Definitions ----------------------------------------------------------------------------------
@@ -122,20 +122,46 @@ def preview(case: Case) -> list[Change]:
     return list(KINDS.get(case.kind).preview(case))
 
 
+def subject_versions(subjects) -> dict[tuple[str, int], int | None]:
+    """The current version of each subject's object, by (field, id): one query per kind of
+    object, however many rooms a case moves."""
+    wanted: dict[str, set[int]] = {}
+    for subject in subjects:
+        for name in CaseSubject.SUBJECT_FIELDS:
+            pk = getattr(subject, f"{name}_id")
+            if pk:
+                wanted.setdefault(name, set()).add(pk)
+    versions: dict[tuple[str, int], int | None] = {}
+    for name, ids in wanted.items():
+        model = CaseSubject._meta.get_field(name).related_model
+        for pk, version in model._base_manager.filter(pk__in=ids).values_list("pk", "version"):
+            versions[(name, pk)] = version
+    return versions
+
+
+def subject_key(subject: CaseSubject) -> tuple[str, int] | None:
+    for name in CaseSubject.SUBJECT_FIELDS:
+        pk = getattr(subject, f"{name}_id")
+        if pk:
+            return name, pk
+    return None
+
+
 def stale_subjects(case: Case) -> list[str]:
     """Subjects changed since the case was submitted (their version moved on)."""
+    subjects = [s for s in case.subjects.all() if s.version_seen is not None]
+    versions = subject_versions(subjects)
     messages = []
-    for subject in case.subjects.all():
-        target = subject.target
-        if subject.version_seen is None:
+    for subject in subjects:
+        key = subject_key(subject)
+        if key is None:
             continue
-        if target is None:
+        if key not in versions:
             messages.append(f"“{subject.label}”在提交后已被删除。")
-            continue
-        if getattr(target, "version", None) != subject.version_seen:
-            name = target._meta.verbose_name
+        elif versions[key] != subject.version_seen:
+            name = CaseSubject._meta.get_field(key[0]).related_model._meta.verbose_name
             messages.append(
-                f"{name}“{subject.label or target}”在提交后已被修改，请退回申请单位核实后重新提交。"
+                f"{name}“{subject.label}”在提交后已被修改，请退回申请单位核实后重新提交。"
             )
     return messages
 

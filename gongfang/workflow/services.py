@@ -68,7 +68,15 @@ from .models import (
     Task,
 )
 from .numbers import next_number
-from .selectors import actor_tasks, can_edit, definition_for, preview, problems
+from .selectors import (
+    actor_tasks,
+    can_edit,
+    definition_for,
+    preview,
+    problems,
+    subject_key,
+    subject_versions,
+)
 from .signing import confirm_identity, content_hash
 
 OUT_OF_SCOPE = "该审批事项不存在或超出您的管辖范围。"
@@ -351,9 +359,9 @@ def submit_case(*, actor, case: Case, expected_version: int | None = None) -> Ca
                 definition=case.definition, region=case.region, year=clock.today().year
             )
         subjects = list(case.subjects.all())
+        versions = subject_versions(subjects)
         for subject in subjects:
-            target = subject.target
-            subject.version_seen = getattr(target, "version", None) if target else None
+            subject.version_seen = versions.get(subject_key(subject))
         CaseSubject.objects.bulk_update(subjects, ["version_seen"])
         case.content_hash = content_hash(case)[1]
         before = case.state

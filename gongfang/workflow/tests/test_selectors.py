@@ -98,3 +98,28 @@ def test_preview_lists_the_kinds_changes(submitted):
     case = submitted()
     (change,) = selectors.preview(case)
     assert (change.field, change.before, change.after) == ("用途", "一般工作人员办公室", "档案室")
+
+
+def test_stale_subjects_read_versions_in_bulk(world, submitted, django_assert_max_num_queries):
+    from ...registry.models import Room
+    from ...registry.tests import factories as f
+    from ..models import CaseSubject
+
+    case = submitted()
+    rooms = [
+        f.RoomFactory(floor=world.a.floor, organization=world.a.org, number=f"B{i}")
+        for i in range(30)
+    ]
+    CaseSubject.objects.bulk_create(
+        CaseSubject(case=case, room=room, label=f"房间 {room.number}", version_seen=room.version)
+        for room in rooms
+    )
+    CaseSubject.objects.create(
+        case=case, organization=world.a.org, label="申请单位", version_seen=world.a.org.version
+    )
+    with django_assert_max_num_queries(3):  # subjects, rooms, organizations
+        assert selectors.stale_subjects(case) == []
+    Room.objects.filter(pk=rooms[7].pk).update(version=rooms[7].version + 1)
+    assert selectors.stale_subjects(case) == [
+        "房间“房间 B7”在提交后已被修改，请退回申请单位核实后重新提交。"
+    ]
