@@ -27,6 +27,7 @@ AUTH_EVENTS: dict[str, str] = {
     "auth.session_end": "结束会话",
     "auth.token_create": "创建接口令牌",
     "auth.token_revoke": "吊销接口令牌",
+    "auth.token_failed": "接口令牌认证失败",
     "auth.expired_cleanup": "清理过期会话与令牌",
 }
 
@@ -57,6 +58,8 @@ EVENT_DATA_KEYS: dict[str, str] = {
     "organization": "单位",
     "id": "编号",
     "name": "名称",
+    "prefix": "令牌前缀",
+    "path": "请求路径",
 }
 METHODS = {"password": "密码", "totp": "动态口令", "recovery": "恢复码"}
 REASONS = {
@@ -67,6 +70,11 @@ REASONS = {
     "locked": "账号已锁定",
     "credentials": "账号或密码错误",
     "wrong_code": "动态口令错误",
+    "unknown": "令牌无效",
+    "revoked": "令牌已吊销",
+    "expired": "令牌已过期",
+    "inactive": "账号已停用",
+    "malformed": "令牌格式错误",
 }
 
 
@@ -80,6 +88,7 @@ def event_data_values() -> dict[str, dict[str, dict[str, str]]]:
     values: dict[str, dict[str, dict[str, str]]] = {
         event: {"method": METHODS, "reason": REASONS} for event in AUTH_EVENTS
     }
+    values["auth.token_failed"]["reason"] = {**REASONS, "locked": "来源地址已锁定"}
     values["auth.otp_verify"]["purpose"] = {"api_token": "申请接口令牌", "login": "登录"}
     for event in ("auth.token_create", "auth.token_revoke"):
         values[event]["scope"] = scopes

@@ -15,7 +15,8 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum, Value
+from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -112,6 +113,72 @@ def active_lockouts() -> list[Lockout]:
         for row in rows:
             result.append(Lockout(kind, row[kind], row["failures"], row["last"] + _cool_off()))
     return result
+
+
+# Failed API-token authentications -------------------------------------------------------------
+# They are counted in django-axes' table like failed logins, with no account name: the address's
+# failures add up across logins and tokens, and one lock (and one unlock) covers both.
+TOKEN_PATH_PREFIX = "/api/"
+
+
+def record_token_failure(request: HttpRequest, *, address: str | None, prefix: str) -> None:
+    """Count one refused token from ``address`` toward its lockout (the key's prefix noted, never
+    the key)."""
+    if not address:
+        return
+    agent = (request.META.get("HTTP_USER_AGENT") or "")[:255]
+    note = f"令牌前缀 {prefix}"
+    now = timezone.now()
+    with transaction.atomic():
+        attempt, created = AccessAttempt.objects.select_for_update().get_or_create(
+            username=None,
+            ip_address=address,
+            user_agent=agent,
+            defaults={
+                "get_data": "",
+                "post_data": note,
+                "http_accept": (request.META.get("HTTP_ACCEPT") or "")[:1025],
+                "path_info": request.path[:255],
+                "failures_since_start": 1,
+                "attempt_time": now,
+            },
+        )
+        if not created:
+            AccessAttempt.objects.filter(pk=attempt.pk).update(
+                failures_since_start=F("failures_since_start") + 1,
+                attempt_time=now,
+                path_info=request.path[:255],
+                post_data=Concat("post_data", Value("\n" + note)),
+            )
+
+
+@dataclass(frozen=True)
+class TokenFailures:
+    ip_address: str
+    failures: int
+    last: datetime.datetime
+    locked: bool
+
+
+def token_failures() -> list[TokenFailures]:
+    """Addresses whose API tokens were refused within the lockout window, most failures first,
+    for the security administrator (locked or not yet)."""
+    rows = (
+        _recent_attempts()
+        .filter(username__isnull=True, path_info__startswith=TOKEN_PATH_PREFIX)
+        .values("ip_address")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .order_by("-failures", "ip_address")
+    )
+    return [
+        TokenFailures(
+            row["ip_address"],
+            row["failures"],
+            row["last"],
+            _locked_until(ip_address=row["ip_address"]) is not None,
+        )
+        for row in rows
+    ]
 
 
 def unlock(*, actor: User, username: str) -> None:

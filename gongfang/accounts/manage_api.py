@@ -8,6 +8,7 @@ do what, and are done by a person signed in with a second factor, not by an inte
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, renderers, serializers, viewsets
 
@@ -16,8 +17,8 @@ from ..framework.api.routers import Router
 from ..framework.api.serializers import BriefSerializer, DetailURLField, ReadOnlyInputMixin
 from ..framework.api.viewsets import BrowsableAPIRenderer
 from ..framework.masking import MaskedSerializerMixin
+from . import account_api, services
 from . import manage_selectors as selectors
-from . import services
 from .manage_filtersets import UserFilterSet
 from .models import User
 
@@ -165,4 +166,16 @@ app_name = "accounts"
 router = Router()
 router.register("users", UserViewSet)
 
-urlpatterns = router.urls
+# The caller's own account (account_api): sessions, password, second factor.
+urlpatterns = [
+    *router.urls,
+    path("me/sessions/", account_api.MySessionsView.as_view(), name="my-sessions"),
+    path("me/sessions/<int:pk>/", account_api.MySessionView.as_view(), name="my-session"),
+    path(
+        "me/sessions/end-others/",
+        account_api.MyOtherSessionsView.as_view(),
+        name="my-sessions-end-others",
+    ),
+    path("me/password/", account_api.MyPasswordView.as_view(), name="my-password"),
+    path("me/second-factor/", account_api.MySecondFactorView.as_view(), name="my-second-factor"),
+]

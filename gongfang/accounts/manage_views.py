@@ -401,7 +401,7 @@ class LockoutsView(RoleRequiredMixin, View):
     roles = SEC
 
     def get(self, request):
-        from .lockout import active_lockouts
+        from .lockout import active_lockouts, token_failures
 
         lockouts = active_lockouts()
         names = [lock.value for lock in lockouts if lock.kind == "username"]
@@ -412,6 +412,7 @@ class LockoutsView(RoleRequiredMixin, View):
             {
                 **account_context(request),
                 "lockouts": [(lock, known.get(lock.value)) for lock in lockouts],
+                "token_failures": token_failures(),
             },
         )
 

@@ -29,16 +29,17 @@ def set_password(
     by_admin: bool,
     actor: User | None = None,
     keep_session_key: str | None = None,
-) -> None:
+) -> int:
     """Give ``user`` a new password, checked against the policy and the account's history.
 
     ``by_admin``: an administrator set an initial or reset password, which its owner must change
     at the next login, and every session of the account ends. Otherwise the owner changed it and
     the account's other sessions end (``keep_session_key`` is the one they are using). ``actor``
     is who did it (the owner by default). Raises ``ValidationError`` with Chinese messages.
+    Returns how many sessions ended.
     """
     validate_password(raw_password, user)
-    set_password_hash(
+    return set_password_hash(
         user=user,
         hashed=make_password(raw_password),
         by_admin=by_admin,
@@ -55,7 +56,7 @@ def set_password_hash(
     actor: User | None = None,
     keep_session_key: str | None = None,
     data: dict | None = None,
-) -> None:
+) -> int:
     """Set a password already checked against the policy and hashed (a reset of an
     administrator's account waits hashed for its confirmation); ``data`` goes into the event."""
     with transaction.atomic():
@@ -81,3 +82,4 @@ def set_password_hash(
             obj=user,
             data={"by_admin": by_admin, "sessions_ended": ended, **(data or {})},
         )
+    return ended

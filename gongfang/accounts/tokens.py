@@ -17,9 +17,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+from rest_framework.authentication import get_authorization_header
 from rest_framework.permissions import SAFE_METHODS
 
 from ..framework.changelog import local_time
+from ..framework.middleware import client_address
 from .audit import auth_event
 from .models import ApiToken, User
 
@@ -84,32 +86,90 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
+def shown_prefix(key: str) -> str:
+    """What of a presented key may be written down: the prefix our tokens show (``gf_`` and
+    seven characters, as stored for every token), or only three characters of anything else —
+    never enough of a secret to use."""
+    return key[: len(KEY_PREFIX) + 7] if key.startswith(KEY_PREFIX) else key[:3]
+
+
+class TokenFailed(exceptions.AuthenticationFailed):
+    """A refused token, with the reason code the audit event records."""
+
+    def __init__(self, detail: str, reason: str):
+        super().__init__(detail)
+        self.reason = reason
+
+
+class AddressLocked(exceptions.APIException):
+    """429: the client's address is locked after repeated failures (logins or tokens)."""
+
+    status_code = 429
+    default_code = "address_locked"
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """``Authorization: Token <key>`` against our tokens: refused when unknown, revoked or
-    expired, or when the account is inactive; a read-only token may only read."""
+    expired, or when the account is inactive; a read-only token may only read.
+
+    Every refusal is an ``auth.token_failed`` event (address, the key's prefix, the reason —
+    never the key) and counts toward the lockout of the client's address, as a failed login
+    does (``lockout.record_token_failure``); from a locked address no token is accepted.
+    """
 
     keyword = "Token"
 
     def authenticate(self, request):
-        result = super().authenticate(request)
-        if result is None:
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
             return None
-        user, token = result
+        from .lockout import locked_until, lockout_message
+
+        address = client_address(request)
+        until = locked_until(username=None, ip_address=address)
+        key = header[1].decode("utf-8", "replace") if len(header) == 2 else ""
+        try:
+            if until is not None:
+                raise TokenFailed(lockout_message(until), "locked")
+            if len(header) != 2 or not key:
+                raise TokenFailed(
+                    "令牌格式错误：请求头应为 Authorization: Token <令牌>。", "malformed"
+                )
+            user, token = self.authenticate_credentials(key)
+        except TokenFailed as exc:
+            self._failed(request, address, key, exc.reason)
+            if exc.reason == "locked":
+                raise AddressLocked(str(exc.detail)) from None
+            raise
         if token.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
             raise exceptions.PermissionDenied("该令牌为只读令牌，不能用于新建、修改或删除。")
         return user, token
 
+    def _failed(self, request, address: str | None, key: str, reason: str) -> None:
+        from .lockout import record_token_failure
+
+        prefix = shown_prefix(key)
+        with transaction.atomic():
+            auth_event(
+                "auth.token_failed",
+                success=False,
+                data={"prefix": prefix, "reason": reason, "path": request.path[:200]},
+                user_name="",
+            )
+            if reason != "locked":  # a refusal during the lock does not prolong it
+                record_token_failure(request, address=address, prefix=prefix)
+
     def authenticate_credentials(self, key: str):
         token = ApiToken.objects.select_related("user").filter(key_digest=digest(key)).first()
         if token is None:
-            raise exceptions.AuthenticationFailed("令牌无效。")
+            raise TokenFailed("令牌无效。", "unknown")
         if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("令牌已吊销。")
+            raise TokenFailed("令牌已吊销。", "revoked")
         now = timezone.now()
         if token.expires_at <= now:
-            raise exceptions.AuthenticationFailed("令牌已过期，请重新创建。")
+            raise TokenFailed("令牌已过期，请重新创建。", "expired")
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("账号已停用。")
+            raise TokenFailed("账号已停用。", "inactive")
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_INTERVAL:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
