@@ -10,11 +10,11 @@ from . import views
 app_name = "titles"
 
 urlpatterns = [
-    path("", views.TitleListView.as_view(), name="title_list"),
-    path("add/", views.TitleEditView.as_view(), name="title_add"),
-    path("<int:pk>/", views.TitleView.as_view(), name="title"),
-    path("<int:pk>/edit/", views.TitleEditView.as_view(), name="title_edit"),
-    path("<int:pk>/delete/", views.TitleDeleteView.as_view(), name="title_delete"),
+    path("property/", views.TitleListView.as_view(), name="title_list"),
+    path("property/add/", views.TitleEditView.as_view(), name="title_add"),
+    path("property/<int:pk>/", views.TitleView.as_view(), name="title"),
+    path("property/<int:pk>/edit/", views.TitleEditView.as_view(), name="title_edit"),
+    path("property/<int:pk>/delete/", views.TitleDeleteView.as_view(), name="title_delete"),
     path("certificates/", views.UseCertificateListView.as_view(), name="usecertificate_list"),
     path("certificates/issue/", views.UseCertificateIssueView.as_view(), name="usecertificate_add"),
     path("certificates/<int:pk>/", views.UseCertificateView.as_view(), name="usecertificate"),

@@ -166,3 +166,33 @@ class VerificationTests(TitlesWorldMixin, TestCase):
                 event="usecertificate.pdf", user=self.user_view_only
             ).exists()
         )
+
+
+class RegistryPageButtonsTests(TitlesWorldMixin, TestCase):
+    def test_organization_page_offers_certificates_and_issuing_to_the_bureau(self):
+        org = self.world.a.org
+        issue = f"{reverse('titles:usecertificate_add')}?organization={org.pk}"
+        listing = f"{reverse('titles:usecertificate_list')}?organization={org.pk}"
+        self.client.force_login(self.user_with_perm)
+        page = self.client.get(org.get_absolute_url())
+        self.assertContains(page, f'href="{issue}"')
+        self.assertContains(page, f'href="{listing}"')
+        self.client.force_login(self.user_org_scoped)
+        page = self.client.get(org.get_absolute_url())
+        self.assertNotContains(page, f'href="{issue}"')
+        self.assertContains(page, f'href="{listing}"')
+
+    def test_room_and_building_pages_link_their_certificates_and_titles(self):
+        a = self.world.a
+        self.client.force_login(self.user_view_only)
+        room_link = f"{reverse('titles:usecertificate_list')}?room={a.room.pk}"
+        self.assertContains(self.client.get(a.room.get_absolute_url()), f'href="{room_link}"')
+        listing = self.client.get(room_link)
+        self.assertContains(listing, a.certificate.get_absolute_url())
+        self.assertNotContains(listing, self.world.b.certificate.get_absolute_url())
+        title_link = f"{reverse('titles:title_list')}?building={a.building.pk}"
+        page = self.client.get(a.building.get_absolute_url())
+        self.assertContains(page, f'href="{title_link}"')
+        # The supervisor reads titles but files none.
+        self.assertNotContains(page, reverse("titles:title_add"))
+        self.assertContains(self.client.get(title_link), a.title.get_absolute_url())
