@@ -11,11 +11,12 @@ class TitlesConfig(AppConfig):
         from ..framework.eventdata import register_event_data
         from ..framework.signals import object_written
         from ..workflow.kinds import register_kind
-        from . import navigation, services  # noqa: F401  (registers the services)
+        from . import jobs, navigation, services  # noqa: F401  (registers the services)
         from .kinds import TitleFilingKind
         from .receivers import on_object_written
 
         navigation.register()
+        jobs.register()
         register_event_labels(
             {
                 "usecertificate.issue": "签发使用权证",

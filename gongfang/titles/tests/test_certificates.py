@@ -196,3 +196,23 @@ class RegistryPageButtonsTests(TitlesWorldMixin, TestCase):
         # The supervisor reads titles but files none.
         self.assertNotContains(page, reverse("titles:title_add"))
         self.assertContains(self.client.get(title_link), a.title.get_absolute_url())
+
+
+class SweepTests(TitlesWorldMixin, TestCase):
+    def test_writes_that_bypass_the_services_are_caught_by_the_daily_job(self):
+        from ..jobs import sweep_certificates
+
+        a, b = self.world.a, self.world.b
+        self.assertEqual(sweep_certificates(), "有效使用权证均与台账相符。")
+        # A bulk write without the services' signal (as a ledger import writes).
+        Room.objects.filter(pk=a.room.pk).update(organization=a.sub_org)
+        Room.objects.filter(pk=b.room.pk).update(status="pending_disposal")
+        self.assertIn("2", sweep_certificates())
+        a.certificate.refresh_from_db()
+        b.certificate.refresh_from_db()
+        self.assertEqual((a.certificate.state, b.certificate.state), ("revoked", "revoked"))
+        self.assertIn(a.sub_org.name, a.certificate.revoke_reason)
+        self.assertIn("待处置", b.certificate.revoke_reason)
+        event = ObjectChange.objects.filter(event="usecertificate.auto_revoke").first()
+        self.assertIsNone(event.user)
+        self.assertEqual(sweep_certificates(), "有效使用权证均与台账相符。")
