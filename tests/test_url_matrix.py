@@ -6,7 +6,8 @@ each pattern falls into one area with a default expectation:
 
 - public (login, logout, the API token exchange, a certificate's verification page): open to
   anyone;
-- own account pages (``accounts:*``): every signed-in role (password, second factor, sessions);
+- own account pages (``accounts:*``) and API (``api:accounts:my-*``): every signed-in role
+  (password, second factor, sessions);
 - landing pages (dashboard, search, API root, schema, docs): every signed-in role — their
   content is scoped, an administrator without a business role sees no business data there;
 - account management (``manage:*``, ``api:accounts:*``, declared page by page below): system
@@ -47,6 +48,16 @@ ADMINS = frozenset({SYS, SEC, AUDIT})
 # The verification page a use certificate's QR code opens is read without login.
 PUBLIC = frozenset({"accounts:login", "accounts:logout", "api:token", "verify:certificate"})
 LANDING = frozenset({"home", "search", "api:root", "api:schema", "api:docs"})
+# The caller's own account through the API (accounts/account_api.py).
+OWN_API = frozenset(
+    {
+        "api:accounts:my-sessions",
+        "api:accounts:my-session",
+        "api:accounts:my-sessions-end-others",
+        "api:accounts:my-password",
+        "api:accounts:my-second-factor",
+    }
+)
 AUDIT_NAMESPACES = ("framework", "api:framework")
 SCHEDULER_NAMESPACES = ("scheduler", "api:scheduler")
 # The same for every account and slow to build (the whole OpenAPI description): asked by one
@@ -212,6 +223,8 @@ class URLMatrixTests(TestCase):
             return "public"
         if name in LANDING:
             return "landing"
+        if name in OWN_API:
+            return "own"
         if endpoint.namespace in MANAGE_NAMESPACES:
             return "manage"
         if endpoint.namespace in AUDIT_NAMESPACES:
