@@ -82,8 +82,9 @@ class TitleFilingForm(forms.Form):
         label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
-    def __init__(self, *args, user=None, applicant=None, **kwargs):
+    def __init__(self, *args, user=None, applicant=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.case = case
         self.user = user
         self.applicant = applicant
         for name, model in (("title", Title), *FOREIGN_KEYS.items()):

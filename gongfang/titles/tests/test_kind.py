@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from ...accounts.roles import Role
 from ...framework.services import service_for
@@ -16,6 +17,7 @@ from ...workflow import selectors
 from ...workflow import services as engine
 from ...workflow.choices import CaseKind, CaseState
 from ...workflow.kinds import KINDS
+from ...workflow.models import Case
 from ..kinds import TitleFilingKind
 from ..models import Title
 
@@ -122,3 +124,34 @@ def test_a_title_changed_meanwhile_stops_the_change(world, unit_a, bureau_a):
     assert title.kind == "unclear"
     case.refresh_from_db()
     assert case.state in (CaseState.SUBMITTED, CaseState.IN_REVIEW)
+
+
+def test_the_wizard_drafts_and_edits_a_filing(client, world, unit_a):
+    building = world.a.building
+    client.force_login(unit_a)
+    url = reverse("workflow:case_create", args=[CaseKind.TITLE_FILING])
+    page = client.get(url, {"building": building.pk})
+    assert page.status_code == 200
+    assert "权属类型" in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "case-applicant": world.a.org.pk,
+            "building": building.pk,
+            "kind": "filing",
+            "certificate_number": "滕备〔2026〕8号",
+            "source_document": "滕州市机关事务服务中心备案表",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    case = Case.objects.get(kind=CaseKind.TITLE_FILING)
+    assert case.payload["building"] == building.pk
+    assert case.payload["holder"] == world.a.org.pk
+    page = client.get(reverse("workflow:case_edit", args=[case.pk]))
+    assert page.status_code == 200
+    page = client.get(case.get_absolute_url())
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "滕备〔2026〕8号" in content
+    # The hidden bookkeeping value is not shown as a raw key.
+    assert "title_version" not in content
