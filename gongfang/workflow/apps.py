@@ -41,7 +41,11 @@ def register_case_event_data() -> None:
         "kind": dict(CaseKind.choices),
         "from": dict(CaseState.choices),
         "to": dict(CaseState.choices),
-        "reason": {"wrong_password": "登录密码错误", "wrong_code": "动态口令错误"},
+        "reason": {
+            "wrong_password": "登录密码错误",
+            "wrong_code": "动态口令错误",
+            "throttled": "尝试过于频繁",
+        },
     }
     register_event_data(
         keys={

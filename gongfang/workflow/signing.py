@@ -1,7 +1,8 @@
 """E-signatures (签批): the signer confirms identity again, and the content signed is hashed.
 
 Confirming takes the account's password and a code of its authenticator (TOTP); nothing logs
-anyone in, and a wrong code counts against the authenticator's throttle as at login. The content
+anyone in, and a wrong code or password counts against the authenticator's throttle (an
+exponential wait, as at login). The content
 hash covers what the approvers saw: the kind, the applicant and counterparty, the payload and the
 subjects, as canonical JSON (sorted keys, no spaces). It uses ``framework.crypto.digest`` when the
 project provides it (SM3 by setting), else SHA-256.
@@ -33,14 +34,20 @@ def confirm_identity(*, user, password: str, otp: str, case=None) -> str:
         errors["otp"] = "电子签批须输入动态口令。"
     if errors:
         raise ValidationError(errors)
-    if not user.check_password(password):
-        _failed(user, case, "wrong_password")
-        raise ValidationError({"password": "登录密码不正确，未签批。"})
     device = totp_device(user)
     if device is None:
         raise ValidationError(
             {"otp": "您的账号尚未绑定身份验证器，不能电子签批；请先在“账号安全”中绑定。"}
         )
+    # Wrong passwords count against the authenticator's back-off like wrong codes: the dialog
+    # is no way to guess either.
+    if not device.verify_is_allowed()[0]:
+        _failed(user, case, "throttled")
+        raise ValidationError({"otp": "尝试次数过多，请稍候再试。"})
+    if not user.check_password(password):
+        device.throttle_increment()
+        _failed(user, case, "wrong_password")
+        raise ValidationError({"password": "登录密码不正确，未签批。"})
     code = normalize_code(otp)
     if not is_number(code) or not device.verify_token(code):
         _failed(user, case, "wrong_code")

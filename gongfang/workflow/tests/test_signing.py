@@ -54,7 +54,12 @@ def test_a_wrong_password_or_code_signs_nothing(at_leader, leader_a):
             actor=leader_a, case=case, decision="approve", password="wrong", otp=code_for(leader_a)
         )
     assert "password" in exc.value.message_dict
-    right = code_for(leader_a)
+    # The wrong password made the device wait: even the right password is refused at once.
+    assert TOTPDevice.objects.get(user=leader_a).throttling_failure_count == 1
+    with pytest.raises(ValidationError) as exc:
+        services.decide(actor=leader_a, case=case, decision="approve", password=PASSWORD, otp="1")
+    assert "稍候" in exc.value.message_dict["otp"][0]
+    right = code_for(leader_a)  # (resets the wait)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     with pytest.raises(ValidationError) as exc:
         services.decide(actor=leader_a, case=case, decision="approve", password=PASSWORD, otp=wrong)
@@ -62,7 +67,11 @@ def test_a_wrong_password_or_code_signs_nothing(at_leader, leader_a):
     assert unchanged(case)
     # Both failures are in the audit trail, and the wrong code counts against the device.
     failures = ObjectChange.objects.filter(event="case.sign_failed", user=leader_a)
-    assert sorted(e.postchange_data["reason"] for e in failures) == ["wrong_code", "wrong_password"]
+    assert sorted(e.postchange_data["reason"] for e in failures) == [
+        "throttled",
+        "wrong_code",
+        "wrong_password",
+    ]
     assert TOTPDevice.objects.get(user=leader_a).throttling_failure_count == 1
 
 
