@@ -117,8 +117,9 @@ class TitleFilingForm(forms.Form):
 def _payload(cleaned: dict[str, Any], applicant) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     title = cleaned.get("title")
-    payload["title"] = title.pk if title is not None else None
-    payload["title_version"] = cleaned.get("title_version") if title is not None else None
+    if title is not None:  # a change: the title and the version it was based on
+        payload["title"] = title.pk
+        payload["title_version"] = cleaned.get("title_version")
     for name in TITLE_FIELDS:
         value = cleaned.get(name)
         if name == "holder" and value is None:
@@ -187,11 +188,11 @@ class TitleFilingKind:
             raise ValidationError(errors)
         payload = _payload(form.cleaned_data, applicant)
         target = form.cleaned_data.get("building") or form.cleaned_data.get("compound")
-        verb = "变更" if payload["title"] else "登记"
+        verb = "变更" if payload.get("title") else "登记"
         kind_label = TitleKind(payload["kind"]).label
         return Drafted(
             payload=payload,
-            title=f"{target}权属{verb}（{kind_label}）",
+            title=f"{target}：权属{verb}（{kind_label}）",
             subjects=[SubjectRef(obj=target, label=str(target))],
         )
 
