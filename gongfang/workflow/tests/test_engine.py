@@ -41,7 +41,9 @@ def test_a_case_runs_from_draft_to_applied(world, new_case, unit_a, bureau_a, le
     task = case.tasks.get()
     assert (task.role, task.region, task.organization) == ("bureau_admin", world.a.region, None)
     assert task.due_on == add_workdays(clock.today(), 5) == case.deadline
-    assert Notification.objects.filter(user=bureau_a, case=case).exists()
+    notice = Notification.objects.get(user=bureau_a, case=case)
+    assert notice.url == case.get_absolute_url() and notice.url.endswith(f"/{case.pk}/")
+    assert "机关事务管理局审核" in notice.message and notice.read_at is None
     assert [t.pk for t in selectors.todo_for(bureau_a)] == [task.pk]
     assert selectors.todo_counts(bureau_a) == (1, 0)
     assert selectors.viewer_actions(bureau_a, case) == ["approve", "return", "reject", "attach"]
