@@ -408,6 +408,8 @@ def build_cases(*, users: dict[str, Any], today: datetime.date, profile: str) ->
     story = Story(users, today)
     builder = CaseBuilder(story, Pool(users))
     plans = small_plans() if profile == "small" else zaozhuang_plans()
+    # The oldest first: the numbers follow the days the cases were submitted.
+    plans.sort(key=lambda plan: -plan.back)
     refused: list[str] = []
     made: Counter[str] = Counter()
     for n, plan in enumerate(plans):

@@ -17,13 +17,14 @@ CASE_APPS = ("titles", "cases")
 
 
 def flush() -> int:
-    from ..workflow.models import Case, Notification, NumberCounter
+    from ..workflow.models import Case, CaseAction, Notification, NumberCounter, Signature
 
     deleted = 0
     for label in CASE_APPS:
         for model in reversed(list(apps.get_app_config(label).get_models())):
             deleted += model.objects.all().delete()[0]
-    for model in (Notification, Case, NumberCounter):
+    # A signed decision protects its signature: the history first, then the signatures.
+    for model in (Notification, CaseAction, Signature, Case, NumberCounter):
         deleted += model.objects.all().delete()[0]
     return deleted
 

@@ -15,10 +15,12 @@ from ...compliance.models import ACTIVE_STATES, Warning
 from ...framework import clock
 from ...registry.choices import RoomStatus
 from ...registry.models import Room
+from ...workflow import services
 from ...workflow.choices import Action, CaseKind, CaseState
 from ...workflow.models import Case, CaseAction, Signature, Task
 from ..cases import small_plans, zaozhuang_plans
 from ..parts import contributions
+from ..story import Story
 
 SEED = 2026
 
@@ -89,6 +91,16 @@ def test_small_demo_cases_have_the_history_the_services_write(small: str):
 
 def test_flush_rebuilds_the_cases_too(small: str, fast_hashing):
     numbers = sorted(Case.objects.exclude(number="").values_list("number", flat=True))
+    # The leader signs the case waiting for him: a signature its history protects.
+    leader = User.objects.get(username="leader")
+    task = Task.objects.for_user(leader).open().select_related("case").get()
+    services.decide(
+        actor=leader,
+        case=task.case,
+        decision=Action.APPROVE,
+        **Story({}, clock.today()).signature(leader),
+    )
+    assert Signature.objects.exists()
     first = set(Case.objects.values_list("pk", flat=True))
     call_command("load_demo", profile="small", seed=SEED, flush=True, stdout=io.StringIO())
     assert not first & set(Case.objects.values_list("pk", flat=True))
