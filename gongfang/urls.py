@@ -20,5 +20,6 @@ urlpatterns = [
     path("titles/", include("gongfang.titles.urls")),
     path("verify/", include("gongfang.titles.urls_verify")),
     path("cases/", include("gongfang.workflow.urls")),
+    path("case-records/", include("gongfang.cases.urls")),
     path("api/", include("gongfang.api_urls")),
 ]

@@ -8,7 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from ..compliance.hooks import register_approved_use_provider, register_waiver_handler
-        from . import jobs
+        from . import jobs, navigation
         from .hooks import approved_room_uses, request_waiver
         from .kinds import register_all
 
@@ -16,3 +16,4 @@ class CasesConfig(AppConfig):
         register_approved_use_provider(approved_room_uses)
         register_waiver_handler(request_waiver)
         jobs.register()
+        navigation.register()
