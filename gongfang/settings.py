@@ -376,6 +376,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegionLevelEnum": "gongfang.registry.choices.RegionLevel",
         "AdminLevelEnum": "gongfang.registry.choices.AdminLevel",
+        "CaseKindEnum": "gongfang.workflow.choices.CaseKind",
+        "CaseStateEnum": "gongfang.workflow.choices.CaseState",
+        "CaseActionEnum": "gongfang.workflow.choices.Action",
+        "CaseDecisionEnum": "gongfang.workflow.api.serializers.DECISION_CHOICES",
+        "TaskStateEnum": "gongfang.workflow.choices.TaskState",
+        "ActorRuleEnum": "gongfang.workflow.choices.ActorRule",
     },
 }
 

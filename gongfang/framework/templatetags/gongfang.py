@@ -18,6 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .. import caching, masking
 from ..changelog import EMPTY, HIDDEN_IN_DIFF, logged_value
+from ..eventdata import key_label, readable
+from ..models import ObjectChange
 
 register = template.Library()
 
@@ -79,6 +81,14 @@ def model_perm(user, model_label: str, action: str = "view") -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return user.has_model_perm(apps.get_model(model_label), action)
+
+
+@register.filter
+def event_name(event: str) -> str:
+    """The Chinese name of a change-log event (its code when none is registered)."""
+    from ..changelog import event_label
+
+    return event_label(event)
 
 
 @register.simple_tag
@@ -281,6 +291,24 @@ def change_rows(context, change, all_fields: bool = False, where: str = "detail"
         if not (changed or all_fields):
             continue
         label, field = _field_label(model, key)
+        if change.action == ObjectChange.Action.EVENT:
+            # An event's data (an approval, a transition): its keys and codes as the apps name
+            # them, not as the object's fields.
+            if label == key:
+                label = key_label(key)
+            value = readable(change.event, key, shown_after.get(key))
+            if value in (None, "", [], {}):
+                continue
+            rows.append(
+                {
+                    "name": key,
+                    "label": label,
+                    "before": "",
+                    "after": logged_value(field, value),
+                    "changed": True,
+                }
+            )
+            continue
         rows.append(
             {
                 "name": key,

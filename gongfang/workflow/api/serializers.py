@@ -27,6 +27,9 @@ from ..models import (
 )
 from ..tables import is_overdue
 
+# What an approver may decide (a subset of the case actions): its own enum in the schema.
+DECISION_CHOICES = [(d, dict(Action.choices)[d]) for d in DECISIONS]
+
 
 class SubjectSerializer(serializers.Serializer):
     type = serializers.SerializerMethodField(label="对象类型")
@@ -111,9 +114,7 @@ class VersionSerializer(serializers.Serializer):
 class DecideSerializer(VersionSerializer):
     """审批人办理：同意、退回修改或不予批准；需电子签批的环节须提供登录密码和动态口令。"""
 
-    decision = serializers.ChoiceField(
-        choices=[(d, dict(Action.choices)[d]) for d in DECISIONS], label="办理意见"
-    )
+    decision = serializers.ChoiceField(choices=DECISION_CHOICES, label="办理意见")
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, label="意见说明"
     )

@@ -8,7 +8,8 @@ import mimetypes
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -350,6 +351,11 @@ class CaseViewSet(
     @extend_schema(
         tags=[TAG],
         summary="下载附件",
+        parameters=[
+            OpenApiParameter(
+                "attachment", OpenApiTypes.INT, OpenApiParameter.PATH, description="附件编号"
+            )
+        ],
         responses={(200, "application/octet-stream"): OpenApiResponse(description="文件内容")},
     )
     @action(
