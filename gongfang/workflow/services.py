@@ -35,7 +35,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Max
 from django.urls import NoReverseMatch
 
 from ..framework import clock
@@ -828,7 +827,9 @@ def revise_definition(
         same_place = ProcessDefinition.objects.select_for_update().filter(
             kind=definition.kind, region=region
         )
-        last = same_place.aggregate(n=Max("revision"))["n"] or 0
+        # Locked rows, the highest revision counted here (PostgreSQL refuses FOR UPDATE with
+        # an aggregate).
+        last = max(same_place.values_list("revision", flat=True), default=0)
         now = clock.now()
         values = {name: data.get(name, getattr(definition, name)) for name in DEFINITION_FIELDS}
         if not values["effective_from"]:
