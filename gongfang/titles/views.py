@@ -229,6 +229,14 @@ class VerifyCertificateView(View):
 
     def get(self, request, token: str):
         certificate = selectors.certificate_by_token(token)
-        if certificate is None:
-            return render(request, "titles/verify.html", {"certificate": None}, status=404)
-        return render(request, "titles/verify.html", {"certificate": certificate})
+        response = render(
+            request,
+            "titles/verify.html",
+            {"certificate": certificate},
+            status=200 if certificate is not None else 404,
+        )
+        # The state may change any day; the address is a secret of the paper, not for indexes.
+        response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response

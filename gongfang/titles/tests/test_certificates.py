@@ -140,6 +140,8 @@ class VerificationTests(TitlesWorldMixin, TestCase):
         self.assertNotIn(self.world.a.person.name, content)
         self.assertNotIn(str(self.world.a.room), content)
         self.assertNotIn(cert.get_absolute_url(), content)
+        self.assertEqual(response["Cache-Control"], "no-store")
+        self.assertIn("noindex", response["X-Robots-Tag"])
 
     def test_revoked_certificates_say_so(self):
         cert = self.world.a.certificate
