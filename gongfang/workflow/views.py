@@ -605,6 +605,7 @@ def render_todo(request, form=None):
         "done": done,
         "form": form,
         "signable": any(t.signable for t in tasks),
+        "batch_signature": any(t.signable and t.step.needs_signature for t in tasks),
         "overdue_count": sum(1 for t in tasks if t.overdue),
         "can_apply": request.user.has_model_perm(Case, "add"),
     }

@@ -597,7 +597,7 @@ class CaseFlowPageTests(CaseWorld, TestCase):
         todo = self.client.get(reverse("workflow:todo"))
         self.assertEqual([t.case_id for t in todo.context["tasks"]], [one.pk, two.pk])
         self.assertContains(todo, "bg-red-lt")  # the overdue one
-        self.assertContains(todo, "批量签批")
+        self.assertContains(todo, "批量签批（同意）")
         self.assertContains(todo, 'class="badge bg-red text-white ms-1">2<')  # header count
         sign = reverse("workflow:todo_sign")
         refused = self.client.post(
@@ -668,3 +668,24 @@ class RegisteredKindPagesTests(WorldMixin, TestCase):
         self.client.force_login(self.user_org_scoped)
         response = self.client.get(reverse("workflow:case_create", args=["nothing"]))
         self.assertRedirects(response, reverse("workflow:case_add"), fetch_redirect_response=False)
+
+
+class QueryBoundTests(CaseWorld, TestCase):
+    """The list and the to-do read a constant number of queries, however many cases wait."""
+
+    def count(self, url) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(ctx.captured_queries)
+
+    def test_constant_queries(self):
+        self.at_leader()
+        self.client.force_login(self.leader_a)
+        urls = (reverse("workflow:todo"), reverse("workflow:case_list"))
+        before = [self.count(url) for url in urls]
+        for n in range(4):
+            self.at_leader(f"用途{n}")
+        self.assertEqual([self.count(url) for url in urls], before)
