@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from django import forms
 
 from ...compliance.loader import Selection
-from ...compliance.services import check
+from ...compliance.receivers import recheck, rechecks_deferred
 from ...framework.services import service_for
 from ...registry.choices import ROOM_SUBTYPE_CHOICES, ROOM_SUBTYPES, RoomCategory, RoomStatus
 from ...registry.models import Occupancy, Organization, Room
@@ -113,20 +113,21 @@ class RoomKind(BaseKind):
         rooms = self.rooms_of(case)
         day = self.effect_day(case)
         changes = [c.__dict__ for c in self.preview(case)]
-        self.before_rooms(case, agent, rooms, day)
         service = service_for(Room)
-        for room in rooms:
-            data = self.room_data(case, room, day)
-            service.update(
-                actor=agent,
-                instance=room,
-                data=data,
-                expected_version=seen.get(("room", room.pk)),
-            )
-        self.after_rooms(case, agent, rooms, day)
-        # R8 reads the approvals just recorded; a room whose row did not change (a loan that
-        # existed before it was approved) is re-judged here.
-        check(Selection.of(rooms=[r.pk for r in rooms]))
+        # The writes' compliance re-checks run once, as one batch, when the block ends.
+        with rechecks_deferred():
+            self.before_rooms(case, agent, rooms, day)
+            for room in rooms:
+                service.update(
+                    actor=agent,
+                    instance=room,
+                    data=self.room_data(case, room, day),
+                    expected_version=seen.get(("room", room.pk)),
+                )
+            self.after_rooms(case, agent, rooms, day)
+            # R8 reads the approvals just recorded; a room whose row did not change (a loan
+            # made before it was approved) is re-judged too.
+            recheck(Selection.of(rooms=[r.pk for r in rooms]))
         return {"changes": changes, "rooms": [r.pk for r in rooms], "day": day.isoformat()}
 
     def room_data(self, case, room: Room, day) -> dict[str, Any]:
@@ -296,9 +297,17 @@ class AllocationKind(RoomKind):
             ]
         return []
 
+    @staticmethod
+    def receiver(case) -> Organization:
+        """The receiving organization, read once per case object."""
+        cached = getattr(case, "_receiver", None)
+        if cached is None or cached.pk != case.payload["receiver"]:
+            cached = case._receiver = Organization.objects.get(pk=case.payload["receiver"])
+        return cached
+
     def room_data(self, case, room, day) -> dict[str, Any]:
         return {
-            "organization": Organization.objects.get(pk=case.payload["receiver"]),
+            "organization": self.receiver(case),
             "status": RoomStatus.IN_USE,
             "status_since": day,
         }

@@ -112,3 +112,27 @@ def test_moving_a_region_applies_the_local_standard_of_its_new_parent(world, bur
     region = Region.objects.get(pk=world.a.region.pk)
     service_for(Region).update(actor=admin, instance=region, data={"parent": lenient})
     assert r1(world.a.room).state == State.RESOLVED
+
+
+def test_deferred_rechecks_run_once_at_the_end_of_the_block(world, bureau_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..loader import Selection
+    from ..receivers import recheck, rechecks_deferred
+
+    with rechecks_deferred():
+        service_for(Room).update(
+            actor=bureau_a, instance=world.a.room, data={"usable_area": Decimal("9.00")}
+        )
+        # An edit inside the block is not judged yet.
+        assert r1(world.a.room).state == State.OPEN
+        with rechecks_deferred():  # a nested block leaves it to the outer one
+            recheck(Selection.of(rooms=[world.b.room.pk]))
+        Room.objects.filter(pk=world.b.room.pk).update(usable_area=Decimal("9.00"))
+        with CaptureQueriesContext(connection) as ctx:
+            recheck(Selection.of(rooms=[world.b.room.pk]))
+        assert not any("compliance_warning" in q["sql"] for q in ctx.captured_queries)
+    # Both judged at the end, in one check.
+    assert r1(world.a.room).state == State.RESOLVED
+    assert r1(world.b.room).state == State.RESOLVED
