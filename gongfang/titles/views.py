@@ -70,6 +70,7 @@ class UseCertificateListView(ObjectListView):
     queryset = UseCertificate.objects.select_related("organization", "region")
     filterset = filtersets.UseCertificateFilterSet
     table = tables.UseCertificateTable
+    template_name = "titles/usecertificate_list.html"
     filter_order = ("region", "unit", "organization", "state", "issued_after", "issued_before")
 
     def get_extra_context(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import TestCase
 from django.urls import reverse
 
 from ...framework.models import ObjectChange
@@ -232,3 +233,12 @@ class TestUseCertificateAPI(UseCertificateData, APITestCases.APIViewTestCase):
         response = self.client.get(reverse("api:titles:usecertificate-pdf", args=[obj.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.content.startswith(b"%PDF-"))
+
+
+class TestUseCertificateListButton(UseCertificateData, TestCase):
+    def test_only_the_bureau_sees_the_issue_button(self):
+        url = reverse("titles:usecertificate_list")
+        self.client.force_login(self.user_with_perm)
+        self.assertContains(self.client.get(url), "签发使用权证")
+        self.client.force_login(self.user_org_scoped)
+        self.assertNotContains(self.client.get(url), "签发使用权证")
