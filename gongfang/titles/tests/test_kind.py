@@ -155,3 +155,17 @@ def test_the_wizard_drafts_and_edits_a_filing(client, world, unit_a):
     assert "滕备〔2026〕8号" in content
     # The hidden bookkeeping value is not shown as a raw key.
     assert "title_version" not in content
+
+
+def test_the_title_page_offers_a_filing_to_whoever_may_apply(client, world, unit_a, bureau_a):
+    title, _ = service_for(Title).create(
+        actor=bureau_a,
+        data={"building": world.a.building, "kind": "unclear", "holder": world.a.org},
+    )
+    link = reverse("workflow:case_create", args=[CaseKind.TITLE_FILING])
+    client.force_login(unit_a)
+    content = client.get(title.get_absolute_url()).content.decode()
+    assert f"{link}?building={world.a.building.pk}" in content
+    supervisor = make_user("supervisor_a", [Role.SUPERVISOR], scope_region=world.a.region)
+    client.force_login(supervisor)
+    assert link not in client.get(title.get_absolute_url()).content.decode()
