@@ -36,6 +36,10 @@ TITLE_FIELDS = (
     "note",
 )
 FOREIGN_KEYS = {"compound": Compound, "building": Building, "holder": Organization}
+# A change of an existing title keeps the title's value of these when left empty.
+KEPT_WHEN_EMPTY = frozenset(
+    {"certificate_number", "holder", "area", "issued_on", "source_document", "note"}
+)
 
 
 class TitleFilingForm(forms.Form):
@@ -45,7 +49,7 @@ class TitleFilingForm(forms.Form):
         label="变更的权属登记",
         queryset=Title.objects.none(),
         required=False,
-        help_text="留空为新登记；选择已有登记则按下列内容变更",
+        help_text="留空为新登记；选择已有登记则按下列内容变更，留空的项保持原值",
     )
     title_version = forms.IntegerField(
         label="所依据的登记版本", required=False, widget=forms.HiddenInput
@@ -101,10 +105,10 @@ class TitleFilingForm(forms.Form):
             data["compound"], data["building"] = title.compound, title.building
         elif bool(compound) == bool(building):
             self.add_error("compound", "院落和楼座须填写且只填写其中一项。")
-        if (
-            data.get("kind") == TitleKind.CERTIFICATE
-            and not (data.get("certificate_number") or "").strip()
-        ):
+        number = (data.get("certificate_number") or "").strip() or (
+            title.certificate_number if title is not None else ""
+        )
+        if data.get("kind") == TitleKind.CERTIFICATE and not number:
             self.add_error("certificate_number", "权属类型为“不动产权证”时必须填写证号。")
         issued_on = data.get("issued_on")
         if issued_on and issued_on > clock.today():
@@ -122,6 +126,8 @@ def _payload(cleaned: dict[str, Any], applicant) -> dict[str, Any]:
         payload["title_version"] = cleaned.get("title_version")
     for name in TITLE_FIELDS:
         value = cleaned.get(name)
+        if title is not None and name in KEPT_WHEN_EMPTY and value in (None, ""):
+            value = getattr(title, name)  # a change keeps what it leaves empty
         if name == "holder" and value is None:
             value = applicant
         if hasattr(value, "pk"):

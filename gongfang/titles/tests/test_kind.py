@@ -169,3 +169,33 @@ def test_the_title_page_offers_a_filing_to_whoever_may_apply(client, world, unit
     supervisor = make_user("supervisor_a", [Role.SUPERVISOR], scope_region=world.a.region)
     client.force_login(supervisor)
     assert link not in client.get(title.get_absolute_url()).content.decode()
+
+
+def test_a_change_keeps_what_it_leaves_empty(world, unit_a, bureau_a):
+    title, _ = service_for(Title).create(
+        actor=bureau_a,
+        data={
+            "building": world.a.building,
+            "kind": "certificate",
+            "certificate_number": "鲁（2024）滕州市不动产权第0000001号",
+            "holder": world.a.org,
+            "area": "800.00",
+            "issued_on": datetime.date(2024, 6, 1),
+            "source_document": "划转文件",
+        },
+    )
+    case = engine.create_case(
+        actor=unit_a,
+        kind=CaseKind.TITLE_FILING,
+        applicant=world.a.org,
+        data={"title": title.pk, "kind": "certificate", "area": "812.40"},
+    )
+    case = engine.submit_case(actor=unit_a, case=case)
+    changes = {c.field: (c.before, c.after) for c in selectors.preview(case)}
+    assert changes == {"证载面积": ("800.00", "812.40")}
+    engine.decide(actor=bureau_a, case=case, decision="approve")
+    title.refresh_from_db()
+    assert str(title.area) == "812.40"
+    assert title.certificate_number == "鲁（2024）滕州市不动产权第0000001号"
+    assert title.issued_on == datetime.date(2024, 6, 1)
+    assert title.source_document == "划转文件"
