@@ -113,7 +113,9 @@ class TitleFilingForm(forms.Form):
         issued_on = data.get("issued_on")
         if issued_on and issued_on > clock.today():
             self.add_error("issued_on", "发证/备案日期不能晚于今天。")
-        if title is not None and data.get("title_version") is None:
+        if title is not None:
+            # The change is of the title as it is now (its values are the applicant's whole
+            # intent); a write between this and the approval stops the effect.
             data["title_version"] = title.version
         return data
 
