@@ -3,10 +3,13 @@
     DJANGO_SETTINGS_MODULE=gongfang.settings_production
 
 Required in the environment: ``SECRET_KEY`` (at least 50 random characters), ``ALLOWED_HOSTS``
-(comma-separated host names) and ``DATABASE_URL`` (PostgreSQL). Optional: ``CSRF_TRUSTED_ORIGINS``
-(comma-separated ``https://…`` origins), ``SECURE_SSL_REDIRECT`` / ``SECURE_HSTS_INCLUDE_SUBDOMAINS``
-/ ``SECURE_HSTS_PRELOAD`` (``0`` to turn off), ``SECURE_HSTS_SECONDS``, ``TRUSTED_PROXIES``
-(the reverse proxies' addresses or networks), ``STATIC_ROOT``, ``LOG_LEVEL``, ``REDIS_URL``
+(comma-separated host names), ``DATABASE_URL`` (PostgreSQL) and the audit key: ``AUDIT_KEYS`` or
+the key file ``AUDIT_KEY_FILE`` (``manage.py audit_key rotate`` makes one; it is never generated
+here). Optional: ``AUDIT_CHECKPOINT_FILE`` (signed audit checkpoints: keep it on other storage),
+``CRYPTO_SUITE`` (``sm`` for SM3/SM2), ``CSRF_TRUSTED_ORIGINS`` (comma-separated ``https://…``
+origins), ``SECURE_SSL_REDIRECT`` / ``SECURE_HSTS_INCLUDE_SUBDOMAINS`` / ``SECURE_HSTS_PRELOAD``
+(``0`` to turn off), ``SECURE_HSTS_SECONDS``, ``TRUSTED_PROXIES`` (the reverse proxies' addresses
+or networks), ``STATIC_ROOT``, ``LOG_LEVEL``, ``REDIS_URL``
 (rate limits and task progress in Redis: needed by several web nodes), ``TASK_BACKEND`` (``rq``:
 the task queue on Redis, worker ``manage.py rqworker --job-class django_tasks_rq.Job default``;
 default ``db``: ``manage.py db_worker``).

@@ -31,9 +31,8 @@ from .middleware import pending_step
 from .models import ApiToken
 from .passwords import password_change_reason, set_password
 
-# Session key for what is shown once after a redirect. (Recovery codes never go into the
-# session, which the database keeps: the page that makes them shows them.)
-NEW_TOKEN = "gf_new_token"
+# Secrets shown once (recovery codes, a new API token's key) never go into the session, which
+# the database keeps: the answer to the request that makes them shows them.
 
 
 def _show_codes(request, codes: list[str], next_url: str):
@@ -254,13 +253,12 @@ class SessionEndOthersView(LoginRequiredMixin, View):
 class TokenListView(LoginRequiredMixin, View):
     template_name = "accounts/tokens.html"
 
-    def render(self, request, form, status: int = 200):
-        context = {
-            "form": form,
-            "tokens": tokens.tokens_of(request.user),
-            "new_key": request.session.pop(NEW_TOKEN, None),
-        }
-        return render(request, self.template_name, context, status=status)
+    def render(self, request, form, status: int = 200, new_key: str | None = None):
+        context = {"form": form, "tokens": tokens.tokens_of(request.user), "new_key": new_key}
+        response = render(request, self.template_name, context, status=status)
+        if new_key:
+            response["Cache-Control"] = "no-store"
+        return response
 
     def get(self, request):
         return self.render(request, TokenCreateForm())
@@ -275,8 +273,7 @@ class TokenListView(LoginRequiredMixin, View):
             scope=form.cleaned_data["scope"],
             days=form.cleaned_data["days"],
         )
-        request.session[NEW_TOKEN] = key
-        return redirect("accounts:tokens")
+        return self.render(request, TokenCreateForm(), new_key=key)
 
 
 class TokenRevokeView(LoginRequiredMixin, View):

@@ -44,6 +44,16 @@ def login(client: Client, username: str, password: str = PASSWORD, **extra):
     )
 
 
+def reaches_home(client: Client) -> bool:
+    """The signed-in client gets the home page — or, for a role whose home is elsewhere (the
+    leader's to-do list), a redirect there, never to a step of signing in."""
+    response = client.get(reverse("home"))
+    if response.status_code == 200:
+        return True
+    steps = ("/accounts/", reverse("accounts:login"))
+    return response.status_code == 302 and not response["Location"].startswith(steps)
+
+
 def events(name: str, **filters):
     return ObjectChange.objects.filter(action=ObjectChange.Action.EVENT, event=name, **filters)
 

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ...registry.demo.accounts import DEMO_PASSWORD
 from ..models import User
-from .conftest import browser, login
+from .conftest import browser, login, reaches_home
 
 pytestmark = [pytest.mark.real_auth, pytest.mark.django_db]
 
@@ -51,12 +51,12 @@ def test_demo_accounts_sign_in_with_the_code_demo_totp_prints(demo):
     login(client, "leader", DEMO_PASSWORD)
     response = client.post(reverse("accounts:otp_verify"), {"token": code})
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    assert reaches_home(client)
 
     # An optional-role account signs in with its password alone.
     other = browser("10.9.0.1")
     login(other, "supervisor", DEMO_PASSWORD)
-    assert other.get(reverse("home")).status_code == 200
+    assert reaches_home(other)
 
 
 def test_a_second_load_keeps_the_authenticator(demo):

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ..models import RecoveryCode
 from ..roles import Role
 from ..testing import ensure_device, totp_code
-from .conftest import browser, events, login, make_account
+from .conftest import browser, events, login, make_account, reaches_home
 
 pytestmark = [pytest.mark.real_auth, pytest.mark.django_db]
 
@@ -71,7 +71,7 @@ def test_leader_is_sent_to_enrolment_and_enrols(leader):
 
     device.refresh_from_db()
     assert device.confirmed
-    assert client.get(reverse("home")).status_code == 200
+    assert reaches_home(client)
     assert events("auth.otp_enroll", user=leader, result="success").count() == 1
 
 
@@ -100,7 +100,7 @@ def test_a_new_session_must_verify(leader):
     assert response.status_code == 302 and response["Location"] == "/rooms/"
     assert client.session.session_key != key_before  # a new key after the privilege step
     assert client.get(reverse("registry:room_list")).status_code in (200, 403)
-    assert client.get(reverse("home")).status_code == 200
+    assert reaches_home(client)
     assert events("auth.otp_verify", user=leader, result="success").count() == 1
 
     # Another browser must verify again.
@@ -142,7 +142,7 @@ def test_recovery_code_verifies_once(leader):
         reverse("accounts:otp_verify"), {"token": codes[0].upper().replace("-", " ")}
     )
     assert response.status_code == 302
-    assert again.get(reverse("home")).status_code == 200
+    assert reaches_home(again)
     assert RecoveryCode.objects.filter(device__user=leader).count() == 9
     used = events("auth.otp_recovery_used", user=leader, result="success").get()
     assert used.postchange_data == {"method": "recovery_code", "recovery_codes_left": 9}
@@ -188,7 +188,7 @@ def test_optional_roles_are_not_blocked(role):
     make_account("someone", role)
     client = browser()
     login(client, "someone")
-    assert client.get(reverse("home")).status_code == 200
+    assert reaches_home(client)
     assert client.get(reverse("accounts:otp")).status_code == 200
 
 
@@ -199,7 +199,7 @@ def test_required_roles_are_a_setting(unit_user, leader):
     assert client.get(reverse("home"))["Location"].startswith(reverse("accounts:otp_enroll"))
     other = browser("10.1.1.9")
     login(other, "leader1")
-    assert other.get(reverse("home")).status_code == 200
+    assert reaches_home(other)
 
 
 @NO_THROTTLE
@@ -213,7 +213,7 @@ def test_optional_role_may_enrol_and_then_must_verify_and_may_disable(unit_user)
     client.post(reverse("accounts:otp_disable"))
     assert not TOTPDevice.objects.filter(user=unit_user).exists()
     assert events("auth.otp_disable", user=unit_user).count() == 1
-    assert other.get(reverse("home")).status_code == 200
+    assert reaches_home(other)
 
 
 @NO_THROTTLE

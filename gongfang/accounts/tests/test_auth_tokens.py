@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -120,13 +121,15 @@ def test_page_creates_lists_and_revokes(db):
     login(client, "unit1")
     page = reverse("accounts:tokens")
     response = client.post(page, {"name": "对接测试", "scope": "read", "days": 30})
-    assert response.status_code == 302
-    shown = client.get(page).content.decode()
+    # The key is in the answer itself, never parked in the session (the database keeps it).
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    shown = response.content.decode()
     token = ApiToken.objects.get(user=user)
     key = shown.split('<code class="d-block fs-3 text-break my-2">')[1].split("</code>")[0]
     assert key.startswith(token.prefix) and "对接测试" in shown
     assert "只显示这一次" not in client.get(page).content.decode()  # shown once
     assert api(key).get("/api/").status_code == 200
+    assert key not in str([s.get_decoded() for s in Session.objects.all()])
 
     response = client.post(reverse("accounts:token_revoke", args=[token.pk]))
     assert response.status_code == 302

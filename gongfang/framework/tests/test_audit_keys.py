@@ -246,6 +246,14 @@ class CheckpointPageTests(TestCase):
         event = ObjectChange.objects.get(event="audit.checkpoint")
         self.assertEqual(event.user_name, "auditor")
 
+    def test_an_entry_shows_its_key_and_algorithm(self):
+        self.client.force_login(self.auditor)
+        entry = ObjectChange.objects.order_by("id").first()
+        page = self.client.get(reverse("framework:objectchange", args=[entry.pk]))
+        self.assertContains(page, "封存密钥与算法")
+        self.assertContains(page, "test-1")
+        self.assertContains(page, "HMAC-SHA256")
+
     def test_others_may_not(self):
         self.client.force_login(self.other)
         self.assertEqual(self.client.get(reverse("framework:checkpoints")).status_code, 403)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from .. import masking
+from .. import crypto, masking
 from ..audit import export_response
 from ..changelog import event_label
 from ..eventdata import key_label, readable
@@ -188,6 +188,7 @@ class ObjectChangeView(ObjectView):
             "action_badge": action_badge(obj),
             "result_badge": result_badge(obj),
             "event_data": event_data,
+            "algorithm_label": crypto.algorithm_label(obj.algorithm) if obj.algorithm else "",
         }
 
 
