@@ -122,6 +122,13 @@ class PageTextTests(TestCase):
     def setUpTestData(cls):
         call_command("load_demo", profile="small", stdout=io.StringIO())
         # The demo's account names are role codes ("leader"): a name shown is data, not a leak.
+        # What the demo's cases recorded before (the audit trail keeps the name an account had
+        # when it acted, shown as "姓名（账号）") is data as well.
+        cls.recorded_names = re.compile(
+            "（(?:"
+            + "|".join(re.escape(u) for u in User.objects.values_list("username", flat=True))
+            + ")）"
+        )
         for user in User.objects.all():
             User.objects.filter(pk=user.pk).update(username=f"u_{user.username}")
         cls.add_events()
@@ -180,7 +187,7 @@ class PageTextTests(TestCase):
                 continue
             parser = PageText()
             parser.feed(response.content.decode())
-            shown = find_codes(parser.text, self.pattern)
+            shown = find_codes(self.recorded_names.sub("", parser.text), self.pattern)
             if shown:
                 found[url] = shown
             for href in parser.links:
