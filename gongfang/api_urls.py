@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from .accounts import manage_api as accounts_api
+from .cases.api import urls as cases_api
 from .compliance.api import urls as compliance_api
 from .framework.api import urls as framework_api
 from .framework.api.routers import APIRootView
@@ -34,6 +35,7 @@ APP_ROUTERS = {
     "scheduler": scheduler_api.router,
     "workflow": workflow_api.router,
     "titles": titles_api.router,
+    "cases": cases_api.router,
 }
 
 urlpatterns = [
@@ -59,6 +61,7 @@ urlpatterns = [
     path("scheduler/", include(scheduler_api)),
     path("workflow/", include(workflow_api)),
     path("titles/", include(titles_api)),
+    path("cases/", include(cases_api)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),
     path("token/", TokenView.as_view(), name="token"),

@@ -14,7 +14,7 @@ class ApprovedUseFilterSet(BaseFilterSet):
     region = RegionSubtreeFilter(
         lookup="room__floor__building__compound__region", field_name="region"
     )
-    unit = OrganizationSubtreeFilter(lookup="room__organization", field_name="unit")
+    unit = OrganizationSubtreeFilter(lookup="room__organization", field_name="room__organization")
     room = scoped_fk_filter(Room, "room", "房间")
     ends_after = django_filters.DateFilter(
         field_name="ends_on", lookup_expr="gte", label="截止日期不早于"
@@ -38,7 +38,7 @@ class ApprovedUseFilterSet(BaseFilterSet):
 
 class ConstructionProjectFilterSet(BaseFilterSet):
     region = RegionSubtreeFilter(lookup="organization__region", field_name="region")
-    unit = OrganizationSubtreeFilter(lookup="organization", field_name="unit")
+    unit = OrganizationSubtreeFilter(lookup="organization", field_name="organization")
     search_fields = ("name__icontains", "case__number__icontains", "location__icontains")
 
     class Meta:

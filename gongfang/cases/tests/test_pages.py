@@ -89,3 +89,22 @@ def test_construction_projects_pages(client, world, unit_a, driver):
     assert "1号楼屋面防水维修" in body and "<td >装修</td>" in body
     detail = client.get(reverse("cases:constructionproject", args=[project.pk]))
     assert detail.status_code == 200 and "党政机关办公用房管理办法" in detail.content.decode()
+
+
+def test_the_records_api_is_read_only_and_scoped(client, world, unit_a, bureau_a, driver):
+    case = lend_room(world, unit_a, driver)
+    use = ApprovedUse.objects.get()
+    client.force_login(bureau_a)
+    listing = client.get("/api/cases/approved-uses/", {"use": "lent"})
+    assert listing.status_code == 200
+    [row] = listing.json()["results"]
+    assert (row["id"], row["case_number"], row["use"]) == (use.pk, case.number, "lent")
+    detail = client.get(f"/api/cases/approved-uses/{use.pk}/")
+    assert detail.status_code == 200 and detail.json()["agreement_number"] == "借字 5"
+    refused = client.post("/api/cases/approved-uses/", {}, content_type="application/json")
+    assert refused.status_code == 405
+    assert client.delete(f"/api/cases/approved-uses/{use.pk}/").status_code == 405
+    other = make_user("bureau_b", [Role.BUREAU_ADMIN], scope_region=world.b.region)
+    client.force_login(other)
+    assert client.get(f"/api/cases/approved-uses/{use.pk}/").status_code == 404
+    assert client.get("/api/cases/construction-projects/").json()["results"] == []
