@@ -8,8 +8,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from ..compliance.hooks import register_approved_use_provider, register_waiver_handler
+        from ..framework.objectactions import register_object_actions
         from . import jobs, navigation
-        from .hooks import approved_room_uses, request_waiver
+        from .hooks import approved_room_uses, request_waiver, room_use_actions
         from .kinds import register_all
 
         register_all()
@@ -17,3 +18,4 @@ class CasesConfig(AppConfig):
         register_waiver_handler(request_waiver)
         jobs.register()
         navigation.register()
+        register_object_actions(room_use_actions)

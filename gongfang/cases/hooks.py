@@ -77,3 +77,20 @@ def request_waiver(*, actor, warning, action: str, reason: str) -> WaiverRequest
     except NoReverseMatch:
         url = ""
     return WaiverRequest(number=case.number, url=url, obj=case)
+
+
+def room_use_actions(user, obj):
+    """On a room's page: its approved uses (出借、出租、租用、用途变更), when it has any."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from ..framework.objectactions import ObjectAction
+    from ..registry.models import Room
+
+    if type(obj) is not Room or not user.has_model_perm(ApprovedUse, "view"):
+        return []
+    count = ApprovedUse.objects.restrict(user, "view").filter(room=obj).count()
+    if not count:
+        return []
+    url = f"{reverse('cases:approveduse_list')}?{urlencode({'room': obj.pk})}"
+    return [ObjectAction(f"经批准的用途（{count}）", url, "checklist")]

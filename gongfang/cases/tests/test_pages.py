@@ -54,6 +54,11 @@ def test_approved_uses_list_and_page(client, world, unit_a, bureau_a, driver):
     detail = client.get(reverse("cases:approveduse", args=[use.pk]))
     assert detail.status_code == 200
     assert "借字 5" in detail.content.decode() and "修改</a>" not in detail.content.decode()
+    # The room's page links to its approvals.
+    room_page = client.get(use.room.get_absolute_url()).content.decode()
+    assert (
+        "经批准的用途（1）" in room_page and f"/case-records/uses/?room={use.room_id}" in room_page
+    )
     # The menu shows the group.
     assert "出借、出租和用途变更" in client.get("/").content.decode()
     # Another district's bureau sees nothing of it.
