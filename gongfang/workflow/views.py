@@ -447,7 +447,8 @@ class CaseCreateView(CaseMixin, BaseObjectView):
 
     def dispatch(self, request, *args, **kwargs):
         kind = kwargs.get("kind", "")
-        if request.user.is_authenticated and kind not in KINDS:
+        user = request.user
+        if user.is_authenticated and user.has_model_perm(Case, "add") and kind not in KINDS:
             messages.error(request, "该审批事项类型尚未开通，请从下列类型中选择。")
             return HttpResponseRedirect(reverse("workflow:case_add"))
         return super().dispatch(request, *args, **kwargs)

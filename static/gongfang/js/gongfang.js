@@ -97,10 +97,23 @@
     update();
   }
 
+  // A "select all" box: <input type="checkbox" data-check-all="name"> checks or clears every
+  // box of that name in its form (the to-do list's batch signing).
+  function initCheckAll(box) {
+    box.addEventListener("change", function () {
+      var form = box.form || document;
+      form.querySelectorAll('input[type="checkbox"][name="' + box.dataset.checkAll + '"]')
+        .forEach(function (other) {
+          other.checked = box.checked;
+        });
+    });
+  }
+
   function init(root) {
     var scope = root && root.querySelectorAll ? root : document;
     scope.querySelectorAll("select[data-api-select]").forEach(initApiSelect);
     scope.querySelectorAll("select[data-optgroup-follows]").forEach(initOptgroupFollower);
+    scope.querySelectorAll("input[data-check-all]").forEach(initCheckAll);
   }
 
   function dropEmptyParameters(event) {
