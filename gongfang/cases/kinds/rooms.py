@@ -152,6 +152,7 @@ class RoomKind(BaseKind):
             for name, label, show in (
                 ("organization", "使用单位", _org_name),
                 ("status", "使用状态", status_label),
+                ("status_since", "状态起始日期", _date),
                 ("category", "用房类别", _category_label),
                 ("subtype", "用途", str),
             )
@@ -160,6 +161,10 @@ class RoomKind(BaseKind):
 
     def more_preview(self, case) -> list[Change]:
         return []
+
+
+def _date(value) -> str:
+    return f"{value:%Y-%m-%d}" if value else ""
 
 
 def _org_name(org) -> str:
@@ -604,6 +609,21 @@ class ChangeOfUseKind(RoomKind):
         if ends_on is not None and ends_on < self.effect_day(case):
             return [f"临时变更期限已于 {ends_on:%Y-%m-%d} 届满，无法变更用途。"]
         return []
+
+    def more_preview(self, case) -> list[Change]:
+        day, ends_on = self.effect_day(case), date_of(case.payload.get("ends_on"))
+        term = f"{day:%Y-%m-%d} 至 {ends_on:%Y-%m-%d}" if ends_on else f"自 {day:%Y-%m-%d} 起"
+        return [
+            Change(
+                model="经批准的用途",
+                label=str(room),
+                field="",
+                before="",
+                after=f"用途变更（{term}）",
+                operation="create",
+            )
+            for room in self.rooms_of(case)
+        ]
 
 
 # 处置 ------------------------------------------------------------------------------------------

@@ -176,12 +176,25 @@ def lend_data(rooms, world, *, days=90):
 
 def test_lend_sets_the_status_records_the_approval_and_no_r8(world, unit_a, driver):
     room = new_room(world, "102", category=RoomCategory.SERVICE, subtype="会议室")
-    case = driver.approve(
-        driver.submit(
-            actor=unit_a, kind=CaseKind.LEND, applicant=world.a.org, data=lend_data([room], world)
-        )
+    case = driver.submit(
+        actor=unit_a, kind=CaseKind.LEND, applicant=world.a.org, data=lend_data([room], world)
     )
+    end = TODAY + datetime.timedelta(days=90)
+    preview = [(c.model, c.field, c.before, c.after) for c in KINDS.get(case.kind).preview(case)]
+    assert preview == [
+        ("房间", "使用状态", "在用", "出借"),
+        ("房间", "状态起始日期", "—", f"{TODAY:%Y-%m-%d}"),
+        (
+            "经批准的用途",
+            "",
+            "",
+            f"出借（{TODAY:%Y-%m-%d} 至 {end:%Y-%m-%d}，协议 借字 2026-07），"
+            f"借用单位 {world.a.sub_org}",
+        ),
+    ]
+    case = driver.approve(case)
     assert case.state == CaseState.APPLIED and case.counterparty == world.a.sub_org
+    assert case.result["changes"][0]["after"] == "出借"
     room.refresh_from_db()
     assert (room.status, room.status_since, room.organization) == (
         RoomStatus.LENT,
@@ -287,19 +300,24 @@ def test_change_of_use_without_and_with_a_case(world, unit_a, bureau_a, driver):
         data={"category": RoomCategory.OFFICE, "subtype": "一般工作人员办公室"},
     )
     assert r8(room).state == State.RESOLVED
-    case = driver.approve(
-        driver.submit(
-            actor=unit_a,
-            kind=CaseKind.CHANGE_OF_USE,
-            applicant=world.a.org,
-            data={
-                "rooms": [room.pk],
-                "category": RoomCategory.SERVICE,
-                "subtype": "值班室",
-                "reason": "改为值班室，值班人员在此办公",
-            },
-        )
+    case = driver.submit(
+        actor=unit_a,
+        kind=CaseKind.CHANGE_OF_USE,
+        applicant=world.a.org,
+        data={
+            "rooms": [room.pk],
+            "category": RoomCategory.SERVICE,
+            "subtype": "值班室",
+            "reason": "改为值班室，值班人员在此办公",
+        },
     )
+    preview = [(c.model, c.field, c.before, c.after) for c in KINDS.get(case.kind).preview(case)]
+    assert preview == [
+        ("房间", "用房类别", "办公室", "服务用房"),
+        ("房间", "用途", "一般工作人员办公室", "值班室"),
+        ("经批准的用途", "", "", f"用途变更（自 {TODAY:%Y-%m-%d} 起）"),
+    ]
+    case = driver.approve(case)
     assert case.state == CaseState.APPLIED
     room.refresh_from_db()
     assert (room.category, room.subtype) == (RoomCategory.SERVICE, "值班室")
