@@ -28,7 +28,15 @@ from ..framework.objectactions import ObjectAction
 from ..framework.views import ObjectListView, ObjectView
 from ..framework.views.generic import BaseObjectView
 from . import selectors, services
-from .choices import PENDING_STATES, Action, ActorRule, CaseKind, CaseState, TaskState
+from .choices import (
+    EDITABLE_STATES,
+    PENDING_STATES,
+    Action,
+    ActorRule,
+    CaseKind,
+    CaseState,
+    TaskState,
+)
 from .filtersets import CaseFilterSet, NotificationFilterSet, ProcessDefinitionFilterSet
 from .forms import (
     ApplicantForm,
@@ -601,9 +609,19 @@ def render_todo(request, form=None):
     for task in tasks:
         task.overdue = task.due_on < today
         task.signable = Action.APPROVE in (task.step.actions or [])
+    # The applicant side's own work: drafts to submit and cases returned for correction.
+    editable = []
+    if request.user.has_model_perm(Case, "add"):
+        editable = list(
+            Case.objects.restrict(request.user, "change")
+            .filter(state__in=EDITABLE_STATES)
+            .select_related("applicant")
+            .order_by("-state", "-updated_at")[:20]
+        )
     context = {
         "tasks": tasks,
         "done": done,
+        "editable": editable,
         "form": form,
         "signable": any(t.signable for t in tasks),
         "batch_signature": any(t.signable and t.step.needs_signature for t in tasks),

@@ -689,3 +689,21 @@ class QueryBoundTests(CaseWorld, TestCase):
         for n in range(4):
             self.at_leader(f"用途{n}")
         self.assertEqual([self.count(url) for url in urls], before)
+
+
+class ApplicantTodoTests(CaseWorld, TestCase):
+    def test_returned_and_drafts_on_the_applicants_todo(self):
+        case = self.submitted()
+        services.decide(
+            actor=self.user_with_perm, case=case, decision="return", comment="请补充说明。"
+        )
+        self.client.force_login(self.user_org_scoped)
+        todo = self.client.get(reverse("workflow:todo"))
+        self.assertContains(todo, "待修改、待提交的申请")
+        editable = todo.context["editable"]
+        self.assertEqual(editable[0].pk, case.pk)  # returned first
+        self.assertIn(self.case_a.pk, [c.pk for c in editable])
+        self.assertNotIn(self.case_b.pk, [c.pk for c in editable])
+        page = self.client.get(case.get_absolute_url())
+        self.assertContains(page, "重新提交")
+        self.assertContains(page, "请补充说明。")
