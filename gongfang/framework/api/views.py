@@ -75,6 +75,8 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
             "postchange_data",
             "prev_hash",
             "hash",
+            "key_id",
+            "algorithm",
         ]
         read_only_fields = fields
 

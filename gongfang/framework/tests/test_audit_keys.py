@@ -253,6 +253,8 @@ class CheckpointPageTests(TestCase):
         self.assertContains(page, "封存密钥与算法")
         self.assertContains(page, "test-1")
         self.assertContains(page, "HMAC-SHA256")
+        api = self.client.get(f"/api/framework/changes/{entry.pk}/").json()
+        self.assertEqual((api["key_id"], api["algorithm"]), ("test-1", "hmac-sha256"))
 
     def test_others_may_not(self):
         self.client.force_login(self.other)
