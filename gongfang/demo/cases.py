@@ -14,7 +14,7 @@ Subjects are rooms in use that nothing else of the demo touches: no current occu
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +23,11 @@ from django.db.models import Exists, OuterRef, Q
 from ..compliance.models import ACTIVE_STATES, Warning
 from ..registry.choices import RoomCategory, RoomStatus
 from ..registry.models import Building, Compound, Occupancy, Organization, Region, Room
+from ..workflow import services
 from ..workflow.choices import Action, CaseKind, CaseState
 from ..workflow.kinds import KINDS
 from ..workflow.models import Case, Task
-from .story import Refused, Story, working_days_after, working_days_back
+from .story import Refused, Story, on_day, working_days_after, working_days_back
 
 # The states a case is left in (beyond the engine's: where in review it waits).
 DRAFT = "draft"
@@ -51,6 +52,10 @@ GOALS = {
     APPROVED: "已批准待生效",
     APPLIED: "已办结",
 }
+
+REJECTION = "不符合《党政机关办公用房管理办法》有关规定，不予批准。"
+# The leader signs in a session every this many working days.
+SESSION_EVERY = 4
 
 SINGLE_BUREAU_STEP = (CaseKind.LEASE_IN, CaseKind.TITLE_FILING)
 DATED = (
@@ -200,7 +205,9 @@ class CaseBuilder:
     def __init__(self, story: Story, pool: Pool) -> None:
         self.story = story
         self.pool = pool
-        self.counter = Counter()
+        # (case, the leader's task, decision, the first day he may sign) for sign_sessions().
+        self.to_sign: list[tuple[Case, Task, str, datetime.date]] = []
+        self.made: list[int] = []
 
     def data(self, kind: str, actor, applicant, start: datetime.date, goal: str, n: int):
         """The form data of a case of ``kind``; dates relative to the drafting day."""
@@ -370,7 +377,7 @@ class CaseBuilder:
                 case,
                 actor=actor,
                 day=working_days_after(day, 1),
-                comment="申请内容需与借用单位再行协商，先行撤回。",
+                comment="申请内容需进一步核实，先行撤回。",
             )
         if plan.goal == RETURNED:
             task = story.open_tasks(case)[0]
@@ -387,20 +394,67 @@ class CaseBuilder:
         if plan.goal == WAIT_LEADER:
             case, _ = story.advance(case, day=day, hold="leader")
             return case
-        if plan.goal == REJECTED:
-            case, last = story.advance(case, day=day, hold="leader")
-            tasks = story.open_tasks(case) or []
-            if not tasks:
-                return case
+        if plan.goal == REJECTED and not self.has_leader_step(case):
+            task = story.open_tasks(case)[0]  # one review step: its reviewer rejects
             return story.decide(
                 case,
-                tasks[0],
+                task,
                 decision=Action.REJECT,
-                day=min(working_days_after(last, 1), story.today),
-                comment="不符合《党政机关办公用房管理办法》有关规定，不予批准。",
+                day=working_days_after(day, 1),
+                comment=REJECTION,
             )
-        case, _ = story.advance(case, day=day)  # approved (waiting for its date) or applied
+        # Up to the leader's signature: he signs in his next session (approved, then applied
+        # when its date has come, or rejected).
+        case, last = story.advance(case, day=day, hold="leader")
+        tasks = [t for t in story.open_tasks(case) if t.role == "leader"]
+        if tasks:
+            decision = Action.REJECT if plan.goal == REJECTED else Action.APPROVE
+            self.to_sign.append(
+                (case, tasks[0], decision, min(working_days_after(last, 1), story.today))
+            )
         return case
+
+    @staticmethod
+    def has_leader_step(case: Case) -> bool:
+        rules = case.definition.steps.values_list("actors", flat=True)
+        return any(r in ("region_leader", "upper_leader") for actors in rules for r in actors)
+
+    def sign_sessions(self) -> list[str]:
+        """The leader signs what waits for him in sessions every few working days (one identity
+        confirmation each, as on his to-do page), then the cases go on (a step after his)."""
+        story = self.story
+        sessions = [working_days_back(story.today, k) for k in range(25, -1, -SESSION_EVERY)]
+        groups: dict[tuple, list[Case]] = defaultdict(list)
+        signers: dict[int, Any] = {}
+        refused: list[str] = []
+        for case, task, decision, ready in self.to_sign:
+            signer = story.actor_of(task)
+            if signer is None:
+                refused.append(f"{case.number}：领导签批环节没有可办理的演示账号")
+                continue
+            signers[signer.pk] = signer
+            session = next((d for d in sessions if d >= ready), story.today)
+            groups[(session, decision, signer.pk)].append(case)
+        for (session, decision, signer_pk), cases in sorted(groups.items()):
+            signer = signers[signer_pk]
+            comment = REJECTION if decision == Action.REJECT else "同意。"
+            with on_day(session, 16):
+                results = services.decide_many(
+                    actor=signer,
+                    cases=cases,
+                    decision=decision,
+                    comment=comment,
+                    **story.signature(signer),
+                )
+            for case, error in results:
+                if error:
+                    refused.append(f"{case.number}：{error}")
+                    continue
+                try:
+                    story.advance(case, day=session)
+                except Refused as exc:
+                    refused.append(f"{case.number}：{exc}")
+        return refused
 
 
 def build_cases(*, users: dict[str, Any], today: datetime.date, profile: str) -> dict[str, Any]:
@@ -411,7 +465,6 @@ def build_cases(*, users: dict[str, Any], today: datetime.date, profile: str) ->
     # The oldest first: the numbers follow the days the cases were submitted.
     plans.sort(key=lambda plan: -plan.back)
     refused: list[str] = []
-    made: Counter[str] = Counter()
     for n, plan in enumerate(plans):
         if plan.kind not in KINDS:
             refused.append(f"{CaseKind(plan.kind).label}：该事项类型尚未开通")
@@ -421,7 +474,9 @@ def build_cases(*, users: dict[str, Any], today: datetime.date, profile: str) ->
         except Refused as exc:
             refused.append(f"{CaseKind(plan.kind).label}（{GOALS[plan.goal]}）：{exc}")
             continue
-        made[case.state] += 1
+        builder.made.append(case.pk)
+    refused += builder.sign_sessions()
+    made = Counter(Case.objects.filter(pk__in=builder.made).values_list("state", flat=True))
     return {"made": made, "refused": refused, "story": story}
 
 
