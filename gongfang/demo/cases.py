@@ -5,10 +5,12 @@ Each demo account logs in to real work: the 枣庄市 bureau (``zz_bureau``) and
 (and a 预警暂不整改 request), the 市教育局 administrator (``unit_admin``) to drafts, cases returned
 to him and a 处置 countersign (会签) of its 主管部门. Past them: rejected, withdrawn, approved cases
 waiting for their date, and applied ones whose effects are in the registry (rooms lent with an
-approval, so no R8; the planted loans made without one stay R8 warnings). Titles and use
-certificates are registered where the ``titles`` services exist.
+approval, so no R8; the planted loans made without one stay R8 warnings).
 
-Subjects are rooms in use that nothing else of the demo touches: no current occupant, no warning.
+Every step happens on its own past working day (the project clock set to it); the leader signs in
+sessions every few working days, several cases under one identity confirmation, as on his to-do
+page. Subjects are rooms in use that no warning names (nor their occupants), the empty ones
+first, each used by one case only.
 """
 
 from __future__ import annotations
