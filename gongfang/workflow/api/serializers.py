@@ -63,7 +63,7 @@ class CaseSerializer(ObjectSerializer):
     viewer_actions = serializers.SerializerMethodField(
         label="可执行的操作",
         help_text="edit 修改；submit 提交；withdraw 撤回；approve 同意；return 退回修改；"
-        "reject 不予批准；attach 上传附件",
+        "reject 不予批准；attach 上传附件。只在查看单个事项时给出，列表中为空。",
     )
 
     class Meta(ObjectSerializer.Meta):

@@ -270,6 +270,24 @@ class CaseAPITests(CaseWorld, APITestCases.APIViewTestCase):
         self.assertEqual(gone.status_code, 200, gone.content.decode())
         self.assertEqual(gone.json()["state"], CaseState.WITHDRAWN)
 
+    def test_attachments_through_the_api(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.client.force_login(self.user_org_scoped)
+        url = self.action_url(self.case_a, "attachments")
+        png = SimpleUploadedFile("平面图.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32)
+        response = self.client.post(url, {"file": png}, format="multipart")
+        self.assertEqual(response.status_code, 201, response.content.decode())
+        listed = self.client.get(url).json()
+        self.assertEqual([a["name"] for a in listed], [response.json()["name"]])
+        download = self.client.get(listed[0]["download_url"])
+        self.assertEqual(download.status_code, 200)
+        bad = SimpleUploadedFile("脚本.exe", b"MZ\x90\x00")
+        refused = self.client.post(url, {"file": bad}, format="multipart")
+        self.assertEqual(refused.status_code, 400)
+        self.client.force_login(self.unit_b)
+        self.assertEqual(self.client.get(listed[0]["download_url"]).status_code, 404)
+
     def test_batch_sign_through_the_api(self):
         one, two = self.at_leader("档案室"), self.at_leader("资料室")
         self.client.force_login(self.leader_a)
