@@ -3,7 +3,7 @@
 A certified room that moves through a service (a page, the API, a case) revokes its certificate
 at once (``receivers``). A write that bypasses the services' signal — a whole-ledger import, a
 data repair — is caught here the next morning: a valid certificate with a room deleted, now used
-by another organization, sealed or awaiting disposal is revoked by the system.
+by another organization, idle (vacated), sealed or awaiting disposal is revoked by the system.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def register() -> None:
         Job(
             key="titles.certificate_sweep",
             name="使用权证核对",
-            description="每天核对有效的使用权证：证内房间已删除、已调出本单位、已封存或待处置的，"
+            description="每天核对有效的使用权证：证内房间已删除、已调出本单位、已闲置（腾退）、封存或待处置的，"
             "系统自动注销（通过页面、接口或审批办理的变动当即注销，此项兜底台账导入等批量写入）。",
             run=sweep_certificates,
             at=datetime.time(3, 30),

@@ -24,8 +24,11 @@ from ..registry.models import Building, Organization, Room
 from .choices import BUILDING_TITLE_STATUS, CertificateState
 from .models import CertifiedRoom, Title, UseCertificate
 
-# Rooms that cannot be certified for use: they are not in use by their organization.
-UNCERTIFIABLE_STATUSES = frozenset({RoomStatus.SEALED, RoomStatus.PENDING_DISPOSAL})
+# Rooms that cannot be certified for use, and whose certificate ends when they come to it: not
+# in use by their organization (vacated and idle, sealed, awaiting disposal).
+UNCERTIFIABLE_STATUSES = frozenset(
+    {RoomStatus.IDLE, RoomStatus.SEALED, RoomStatus.PENDING_DISPOSAL}
+)
 
 
 @register

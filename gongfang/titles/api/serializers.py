@@ -31,7 +31,7 @@ class CertifiedRoomSerializer(serializers.ModelSerializer):
 
 
 class UseCertificateSerializer(ObjectSerializer):
-    """使用权证：机关事务管理局为单位在用房间签发；房间调出、封存、待处置或删除时自动注销。
+    """使用权证：机关事务管理局为单位在用房间签发；房间调出、闲置（腾退）、封存、待处置或删除时自动注销。
     verify_url 为二维码所指的公开核验页面。"""
 
     exclude_fields = ("verify_token",)

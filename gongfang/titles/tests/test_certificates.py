@@ -98,6 +98,16 @@ class AutomaticRevocationTests(TitlesWorldMixin, TestCase):
         self.assertEqual(a.certificate.state, "revoked")
         self.assertIn("封存", a.certificate.revoke_reason)
 
+    def test_vacating_a_certified_room_revokes(self):
+        # A vacate case leaves the room idle with its organization (or returns it to the pool).
+        a = self.world.a
+        service_for(Room).update(
+            actor=self.user_with_perm, instance=a.room, data={"status": "idle"}
+        )
+        a.certificate.refresh_from_db()
+        self.assertEqual(a.certificate.state, "revoked")
+        self.assertIn("已闲置", a.certificate.revoke_reason)
+
     def test_deleting_a_certified_room_revokes_and_keeps_the_line(self):
         a = self.world.a
         label = str(a.room)
