@@ -86,6 +86,10 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
+# Who a refused token's event names when the key is none of ours.
+UNKNOWN_CALLER = "（未知令牌）"
+
+
 def shown_prefix(key: str) -> str:
     """What of a presented key may be written down: the prefix our tokens show (``gf_`` and
     seven characters, as stored for every token), or only three characters of anything else —
@@ -96,9 +100,10 @@ def shown_prefix(key: str) -> str:
 class TokenFailed(exceptions.AuthenticationFailed):
     """A refused token, with the reason code the audit event records."""
 
-    def __init__(self, detail: str, reason: str):
+    def __init__(self, detail: str, reason: str, token: ApiToken | None = None):
         super().__init__(detail)
         self.reason = reason
+        self.token = token  # the token refused, when the key is one of ours
 
 
 class AddressLocked(exceptions.APIException):
@@ -137,7 +142,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
                 )
             user, token = self.authenticate_credentials(key)
         except TokenFailed as exc:
-            self._failed(request, address, key, exc.reason)
+            self._failed(request, address, key, exc.reason, exc.token)
             if exc.reason == "locked":
                 raise AddressLocked(str(exc.detail)) from None
             raise
@@ -145,7 +150,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.PermissionDenied("该令牌为只读令牌，不能用于新建、修改或删除。")
         return user, token
 
-    def _failed(self, request, address: str | None, key: str, reason: str) -> None:
+    def _failed(
+        self, request, address: str | None, key: str, reason: str, token: ApiToken | None
+    ) -> None:
         from .lockout import record_token_failure
 
         prefix = shown_prefix(key)
@@ -153,8 +160,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
             auth_event(
                 "auth.token_failed",
                 success=False,
+                obj=token,
                 data={"prefix": prefix, "reason": reason, "path": request.path[:200]},
-                user_name="",
+                # The account of a revoked or expired token; a key that is none of ours: nobody.
+                user_name=token.user.username if token is not None else UNKNOWN_CALLER,
             )
             if reason != "locked":  # a refusal during the lock does not prolong it
                 record_token_failure(request, address=address, prefix=prefix)
@@ -164,12 +173,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if token is None:
             raise TokenFailed("令牌无效。", "unknown")
         if token.revoked_at is not None:
-            raise TokenFailed("令牌已吊销。", "revoked")
+            raise TokenFailed("令牌已吊销。", "revoked", token)
         now = timezone.now()
         if token.expires_at <= now:
-            raise TokenFailed("令牌已过期，请重新创建。", "expired")
+            raise TokenFailed("令牌已过期，请重新创建。", "expired", token)
         if not token.user.is_active:
-            raise TokenFailed("账号已停用。", "inactive")
+            raise TokenFailed("账号已停用。", "inactive", token)
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_INTERVAL:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

@@ -46,6 +46,7 @@ def test_a_refused_token_is_audited_with_its_prefix_only(bureau):
     assert event.result == ObjectChange.Result.FAILURE
     assert event.remote_addr == ADDRESS
     assert event.postchange_data == {"prefix": token.prefix, "reason": "revoked", "path": ROOMS}
+    assert (event.user_name, event.changed_object_id) == ("bureau_t", token.pk)
     assert token.prefix == key[:10]
     # Nowhere in the trail is the key itself.
     assert not ObjectChange.objects.filter(postchange_data__icontains=key[10:]).exists()
@@ -62,6 +63,7 @@ def test_reasons(bureau):
     prefixes = [e.postchange_data["prefix"] for e in events("auth.token_failed").order_by("id")]
     assert prefixes == ["gf_xxxxxxx", "", "", "sec"]
     assert shown_prefix("secret-of-something-else") == "sec"
+    assert {e.user_name for e in events("auth.token_failed")} == {"（未知令牌）"}
     # No header, or another scheme: not a token authentication at all.
     assert api().get(ROOMS).status_code == 401
     assert api(header="Basic abc").get(ROOMS).status_code == 401
