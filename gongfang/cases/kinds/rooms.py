@@ -9,6 +9,7 @@ end (R8 reads the approvals recorded here).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from django import forms
@@ -17,9 +18,9 @@ from ...compliance.loader import Selection
 from ...compliance.receivers import recheck, rechecks_deferred
 from ...framework.services import service_for
 from ...registry.choices import ROOM_SUBTYPE_CHOICES, ROOM_SUBTYPES, RoomCategory, RoomStatus
-from ...registry.models import Occupancy, Organization, Room
+from ...registry.models import Building, Occupancy, Organization, Room
 from ...workflow.choices import CaseKind
-from ...workflow.kinds import Change, Drafted
+from ...workflow.kinds import Change, Drafted, SubjectRef
 from ..models import ApprovedUse, Use
 from .base import (
     EMPTY,
@@ -644,7 +645,18 @@ class Method:
 
 class DisposalForm(KindForm):
     method = forms.ChoiceField(label="处置方式", choices=[("", "请选择"), *Method.CHOICES])
-    rooms = rooms_field(help_text="可多选；整栋楼处置请选择该楼全部房间")
+    rooms = forms.ModelMultipleChoiceField(
+        label="房间",
+        queryset=Room.objects.none(),
+        required=False,
+        help_text="可多选；整栋楼处置时留空并选择楼座",
+    )
+    building = forms.ModelChoiceField(
+        label="整栋楼座",
+        queryset=Building.objects.none(),
+        required=False,
+        help_text="整栋处置：该楼全部房间（须均由申请单位使用）",
+    )
     counterparty_name = forms.CharField(
         label="受让方 / 置换方",
         max_length=100,
@@ -656,10 +668,38 @@ class DisposalForm(KindForm):
 
     def setup(self) -> None:
         self.fields["rooms"].queryset = self.applicant_rooms()
+        self.fields["building"].queryset = self.visible(Building).select_related("compound")
 
     def clean(self):
         data = super().clean()
-        rooms = data.get("rooms") or []
+        rooms, building = list(data.get("rooms") or []), data.get("building")
+        if building is not None and rooms:
+            self.add_error("building", "整栋楼座：选择了房间时不再选择楼座（二者择一）。")
+        elif building is not None:
+            rooms = list(
+                Room.objects.filter(floor__building=building).select_related(
+                    "floor__building__compound", "organization"
+                )
+            )
+            if not rooms:
+                self.add_error("building", f"整栋楼座：“{building}”没有登记房间。")
+            if self.applicant is not None:
+                others = [
+                    r
+                    for r in rooms
+                    if r.organization_id is None
+                    or not r.organization.path.startswith(self.applicant.path)
+                ]
+                if others:
+                    self.add_error(
+                        "building",
+                        f"整栋楼座：“{building}”中有 {len(others)} 间房间不由申请单位使用，"
+                        "不能整栋处置；请只选择申请单位的房间。",
+                    )
+                    rooms = []
+            data["rooms"] = rooms
+        elif not rooms and "rooms" not in self.errors:
+            self.add_error("rooms", "请选择房间，或选择整栋处置的楼座。")
         self.require_applicant_rooms(rooms, "处置")
         self.require_status(rooms, DisposalKind.from_statuses, "处置")
         method = data.get("method")
@@ -681,7 +721,21 @@ class DisposalKind(RoomKind):
     from_statuses = (RoomStatus.IN_USE, RoomStatus.IDLE, RoomStatus.SEALED)
 
     def title(self, data, applicant) -> str:
-        return f"{applicant}用房{dict(Method.CHOICES)[data['method']]}"
+        method = dict(Method.CHOICES)[data["method"]]
+        if data.get("building") is not None:
+            return f"{data['building']}整栋{method}"
+        return f"{applicant}用房{method}"
+
+    def drafted(self, data: dict, payload: dict, applicant) -> Drafted:
+        drafted = super().drafted(data, payload, applicant)
+        building = data.get("building")
+        if building is None:
+            return drafted
+        return replace(
+            drafted,
+            title=self.title(data, applicant)[:200],
+            subjects=[SubjectRef(obj=building, label=str(building)), *drafted.subjects],
+        )
 
     def room_data(self, case, room, day) -> dict[str, Any]:
         sealed = case.payload["method"] == Method.SEAL

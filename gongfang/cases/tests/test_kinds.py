@@ -449,3 +449,22 @@ def test_construction_renovation_needs_a_building(world, unit_a):
             },
         )
     assert exc.value.message_dict["building"] == ["涉及楼座：装修项目须选择楼座。"]
+
+
+def test_disposal_of_a_whole_building(world, unit_a, driver):
+    second = new_room(world, "102")
+    data = {"method": "demolition", "building": world.a.building.pk, "reason": "危房拆除"}
+    case = driver.submit(actor=unit_a, kind=CaseKind.DISPOSAL, applicant=world.a.org, data=data)
+    assert "整栋拆除" in case.title
+    assert sorted(case.payload["rooms"]) == sorted([world.a.room.pk, second.pk])
+    assert case.subjects.filter(building=world.a.building).exists()
+    case = driver.approve(case)
+    assert case.state == CaseState.APPLIED
+    assert set(
+        Room.objects.filter(floor__building=world.a.building).values_list("status", flat=True)
+    ) == {RoomStatus.PENDING_DISPOSAL}
+    # A building holding another organization's room cannot be disposed of by this one.
+    new_room(world, "103", organization=world.b.org)
+    with pytest.raises(ValidationError) as exc:
+        KINDS.get(CaseKind.DISPOSAL).draft(actor=unit_a, applicant=world.a.org, data=data)
+    assert "间房间不由申请单位使用" in exc.value.message_dict["building"][0]
