@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 from typing import Any
 
 from django import forms
@@ -13,6 +13,7 @@ from ...compliance.receivers import rechecks_deferred
 from ...compliance.rules import approved_total, m2
 from ...framework import clock
 from ...framework.services import service_for
+from ...registry import plausibility
 from ...registry.choices import HeightClass, RoomCategory, RoomStatus
 from ...registry.models import Building, Compound, Floor, Region, Room
 from ...workflow.choices import CaseKind
@@ -151,24 +152,7 @@ class LeaseInKind(BaseKind):
                 f"使用面积 {p['usable_area']} 平方米",
                 operation="create",
             ),
-            Change(
-                model="房间",
-                label=f"{p['name']} {p['building_name']} {LEASED_ROOM_NUMBER}",
-                field="",
-                before="",
-                after=f"{RoomCategory(p['category']).label}，使用面积 {p['usable_area']} 平方米，"
-                f"使用单位 {case.applicant}，使用状态 租用（自 {p['starts_on']} 起）",
-                operation="create",
-            ),
-            Change(
-                model="经批准的用途",
-                label=f"{p['name']} {p['building_name']} {LEASED_ROOM_NUMBER}",
-                field="",
-                before="",
-                after=f"租用（{p['starts_on']} 至 {p['ends_on']}，出租方 {p['landlord']}，"
-                f"年租金 {p['rent']} 元，合同 {p['agreement_number']}）",
-                operation="create",
-            ),
+            *self.room_preview(case),
             Change(
                 model="单位",
                 label=str(case.applicant),
@@ -178,9 +162,57 @@ class LeaseInKind(BaseKind):
             ),
         ]
 
+    @staticmethod
+    def parts(case) -> list[tuple[str, Decimal]]:
+        """The rooms the leased area is registered as: (number, usable area). One room, unless
+        the area is above the plausibility ceiling of one room of its category (300 m² for an
+        office): then equal parts below it (租用-01, 租用-02 …), the last taking the rest."""
+        p = case.payload
+        total = Decimal(p["usable_area"])
+        region = Region.objects.filter(pk=p["region"]).only("path").first()
+        key = (
+            plausibility.OFFICE_ROOM if p["category"] == RoomCategory.OFFICE else plausibility.ROOM
+        )
+        ceiling = plausibility.ceilings_for(region.path).get(key) if region else None
+        if ceiling is None or total <= ceiling.value:
+            return [(LEASED_ROOM_NUMBER, total)]
+        count = int((total / ceiling.value).to_integral_value(rounding=ROUND_CEILING))
+        share = (total / count).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        areas = [share] * (count - 1) + [total - share * (count - 1)]
+        return [(f"{LEASED_ROOM_NUMBER}-{i:02d}", a) for i, a in enumerate(areas, start=1)]
+
+    def room_preview(self, case) -> list[Change]:
+        p = case.payload
+        changes = []
+        for number, usable in self.parts(case):
+            label = f"{p['name']} {p['building_name']} {number}"
+            changes.append(
+                Change(
+                    model="房间",
+                    label=label,
+                    field="",
+                    before="",
+                    after=f"{RoomCategory(p['category']).label}，使用面积 {usable} 平方米，"
+                    f"使用单位 {case.applicant}，使用状态 租用（自 {p['starts_on']} 起）",
+                    operation="create",
+                )
+            )
+            changes.append(
+                Change(
+                    model="经批准的用途",
+                    label=label,
+                    field="",
+                    before="",
+                    after=f"租用（{p['starts_on']} 至 {p['ends_on']}，出租方 {p['landlord']}，"
+                    f"年租金 {p['rent']} 元，合同 {p['agreement_number']}）",
+                    operation="create",
+                )
+            )
+        return changes
+
     def apply(self, *, actor, case) -> dict[str, Any]:
         self.check_problems(case)
-        with rechecks_deferred():  # one re-check of what the four writes touch
+        with rechecks_deferred():  # one re-check of what the writes touch
             return self.register(case, self.authority(case, actor))
 
     def register(self, case, agent) -> dict[str, Any]:
@@ -207,38 +239,42 @@ class LeaseInKind(BaseKind):
         )
         floor, _ = service_for(Floor).create(actor=agent, data={"building": building, "number": 1})
         starts_on = date_of(p["starts_on"])
-        room, _ = service_for(Room).create(
-            actor=agent,
-            data={
-                "floor": floor,
-                "number": LEASED_ROOM_NUMBER,
-                "name": p["name"][:60],
-                "category": p["category"],
-                "usable_area": decimal_of(p["usable_area"]),
-                "organization": case.applicant,
-                "status": RoomStatus.RENTED,
-                "status_since": min(starts_on, clock.today()),
-            },
-        )
-        use, _ = service_for(ApprovedUse).create(
-            actor=agent,
-            data={
-                "case": case,
-                "room": room,
-                "use": Use.RENTED,
-                "party": p["landlord"],
-                "rent": decimal_of(p["rent"]),
-                "starts_on": starts_on,
-                "ends_on": date_of(p["ends_on"]),
-                "agreement_number": p["agreement_number"],
-            },
-        )
+        rooms, uses = [], []
+        for number, usable in self.parts(case):
+            room, _ = service_for(Room).create(
+                actor=agent,
+                data={
+                    "floor": floor,
+                    "number": number,
+                    "name": p["name"][:60],
+                    "category": p["category"],
+                    "usable_area": usable,
+                    "organization": case.applicant,
+                    "status": RoomStatus.RENTED,
+                    "status_since": min(starts_on, clock.today()),
+                },
+            )
+            use, _ = service_for(ApprovedUse).create(
+                actor=agent,
+                data={
+                    "case": case,
+                    "room": room,
+                    "use": Use.RENTED,
+                    "party": p["landlord"],
+                    "rent": decimal_of(p["rent"]),
+                    "starts_on": starts_on,
+                    "ends_on": date_of(p["ends_on"]),
+                    "agreement_number": p["agreement_number"],
+                },
+            )
+            rooms.append(room.pk)
+            uses.append(use.pk)
         return {
             "compound": compound.pk,
             "building": building.pk,
             "floor": floor.pk,
-            "room": room.pk,
-            "approved_use": use.pk,
+            "rooms": rooms,
+            "approved_uses": uses,
         }
 
 

@@ -406,7 +406,7 @@ def test_lease_in_registers_the_property_counted_for_the_organization(world, uni
         Decimal("300.00"),
     )
     assert ApprovedUse.objects.get(room=room).party == "滕州市某置业公司"
-    assert case.result["room"] == room.pk
+    assert case.result["rooms"] == [room.pk]
 
 
 # 新建 / 购置 / 装修 --------------------------------------------------------------------------------
@@ -468,3 +468,37 @@ def test_disposal_of_a_whole_building(world, unit_a, driver):
     with pytest.raises(ValidationError) as exc:
         KINDS.get(CaseKind.DISPOSAL).draft(actor=unit_a, applicant=world.a.org, data=data)
     assert "间房间不由申请单位使用" in exc.value.message_dict["building"][0]
+
+
+def test_lease_in_beyond_the_approved_total_is_shown_and_then_r6(world, unit_a, driver):
+    data = {
+        "name": "租用大楼",
+        "region": world.a.region.pk,
+        "address": "滕州市某路 9 号",
+        "landlord": "某置业公司",
+        "building_name": "主楼",
+        "floors_above": 6,
+        "height_class": "multi",
+        "building_area": "500.00",
+        "usable_area": "400.00",
+        "category": RoomCategory.OFFICE,
+        "rent": "200000",
+        "starts_on": TODAY.isoformat(),
+        "ends_on": (TODAY + datetime.timedelta(days=365)).isoformat(),
+        "agreement_number": "租赁 2026-02",
+        "reason": "集中办公",
+    }
+    case = driver.submit(actor=unit_a, kind=CaseKind.LEASE_IN, applicant=world.a.org, data=data)
+    preview = KINDS.get(case.kind).preview(case)
+    # Above one office's plausible size (300 m²): registered as two rooms of 200 m².
+    rooms = [c for c in preview if c.model == "房间"]
+    assert [c.label.rsplit(" ", 1)[1] for c in rooms] == ["租用-01", "租用-02"]
+    assert all("使用面积 200.00 平方米" in c.after for c in rooms)
+    assert preview[-1].after == "418.00 平方米，核定 321.00 平方米，超过核定面积"
+    assert not Warning.objects.filter(key=f"R6:organization:{world.a.org.pk}").exists()
+    driver.approve(case)
+    r6 = Warning.objects.get(key=f"R6:organization:{world.a.org.pk}")
+    assert r6.state == State.OPEN and r6.figures["actual"] == "418.00"
+    leased = Room.objects.filter(floor__building__compound__name="租用大楼")
+    assert sorted(leased.values_list("usable_area", flat=True)) == [Decimal("200.00")] * 2
+    assert ApprovedUse.objects.filter(room__in=leased, use=Use.RENTED).count() == 2
