@@ -17,6 +17,7 @@ from django import forms
 from ...compliance.loader import Selection
 from ...compliance.receivers import recheck, rechecks_deferred
 from ...framework.services import service_for
+from ...registry import plausibility
 from ...registry.choices import ROOM_SUBTYPE_CHOICES, ROOM_SUBTYPES, RoomCategory, RoomStatus
 from ...registry.models import Building, Occupancy, Organization, Room
 from ...workflow.choices import CaseKind
@@ -606,10 +607,21 @@ class ChangeOfUseKind(RoomKind):
             )
 
     def more_problems(self, case, rooms) -> list[str]:
+        problems = []
         ends_on = date_of(case.payload.get("ends_on"))
         if ends_on is not None and ends_on < self.effect_day(case):
-            return [f"临时变更期限已于 {ends_on:%Y-%m-%d} 届满，无法变更用途。"]
-        return []
+            problems.append(f"临时变更期限已于 {ends_on:%Y-%m-%d} 届满，无法变更用途。")
+        category = case.payload["category"]
+        key = plausibility.OFFICE_ROOM if category == RoomCategory.OFFICE else plausibility.ROOM
+        for room in rooms:
+            ceiling = plausibility.ceilings_for(room.floor.building.compound.region.path).get(key)
+            areas = [a for a in (room.usable_area, room.building_area) if a is not None]
+            if ceiling is not None and any(a > ceiling.value for a in areas):
+                problems.append(
+                    f"房间“{room}”面积 {max(areas)} 平方米超过{RoomCategory(category).label}"
+                    f"一间的合理上限 {ceiling.value:f} 平方米，不能改为该类别。"
+                )
+        return problems
 
     def more_preview(self, case) -> list[Change]:
         day, ends_on = self.effect_day(case), date_of(case.payload.get("ends_on"))

@@ -502,3 +502,22 @@ def test_lease_in_beyond_the_approved_total_is_shown_and_then_r6(world, unit_a, 
     leased = Room.objects.filter(floor__building__compound__name="租用大楼")
     assert sorted(leased.values_list("usable_area", flat=True)) == [Decimal("200.00")] * 2
     assert ApprovedUse.objects.filter(room__in=leased, use=Use.RENTED).count() == 2
+
+
+def test_a_hall_too_large_for_an_office_cannot_become_one(world, unit_a, driver):
+    hall = new_room(
+        world,
+        "礼堂",
+        category=RoomCategory.SERVICE,
+        subtype="会议室",
+        usable_area=Decimal("400.00"),
+        building_area=Decimal("450.00"),
+    )
+    case = services.create_case(
+        actor=unit_a,
+        kind=CaseKind.CHANGE_OF_USE,
+        applicant=world.a.org,
+        data={"rooms": [hall.pk], "category": RoomCategory.OFFICE, "reason": "改办公室"},
+    )
+    with pytest.raises(ValidationError, match="超过办公室一间的合理上限 300 平方米"):
+        services.submit_case(actor=unit_a, case=case)
