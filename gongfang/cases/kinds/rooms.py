@@ -488,9 +488,18 @@ class LendKind(TermKind):
 
     def more_problems(self, case, rooms) -> list[str]:
         problems = super().more_problems(case, rooms)
-        borrower = Organization.objects.filter(pk=case.payload["borrower"]).first()
+        borrower = (
+            Organization.objects.filter(pk=case.payload["borrower"])
+            .select_related("region")
+            .first()
+        )
         if borrower is None or borrower.status != "active":
             problems.append("借用单位已撤销、合并或被删除，无法出借。")
+        elif not borrower.region.path.startswith(case.region.path):
+            problems.append(
+                f"借用单位“{borrower}”位于{borrower.region.name}，不在申请单位所在区划"
+                f"（{case.region.name}）内，须由上级区划办理。"
+            )
         return problems
 
 

@@ -521,3 +521,14 @@ def test_a_hall_too_large_for_an_office_cannot_become_one(world, unit_a, driver)
     )
     with pytest.raises(ValidationError, match="超过办公室一间的合理上限 300 平方米"):
         services.submit_case(actor=unit_a, case=case)
+
+
+def test_a_loan_to_another_districts_organization_is_refused_at_submission(world, city_bureau):
+    case = services.create_case(
+        actor=city_bureau,
+        kind=CaseKind.LEND,
+        applicant=world.a.org,
+        data={**lend_data([world.a.room], world), "borrower": world.b.org.pk},
+    )
+    with pytest.raises(ValidationError, match="须由上级区划办理"):
+        services.submit_case(actor=city_bureau, case=case)
