@@ -60,3 +60,11 @@ def contributions() -> list[tuple[str, ModuleType]]:
         if module_has_submodule(config.module, MODULE):
             found.append((config.label, importlib.import_module(f"{config.name}.{MODULE}")))
     return found
+
+
+def flush_all() -> int:
+    """Delete what every part wrote (the parts' ``flush``, the last part first: cases and titles
+    before the rooms they name); returns how many rows. Regions and accounts stay."""
+    return sum(
+        module.flush() for _label, module in reversed(contributions()) if hasattr(module, "flush")
+    )

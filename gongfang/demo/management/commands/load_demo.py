@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from ....registry.demo.profiles import PROFILES, default_anchor
-from ...parts import DemoRun, contributions
+from ...parts import DemoRun, contributions, flush_all
 
 
 class Command(BaseCommand):
@@ -42,9 +42,7 @@ class Command(BaseCommand):
             )
         if existing:
             with transaction.atomic():
-                deleted = sum(
-                    module.flush() for _label, module in reversed(parts) if hasattr(module, "flush")
-                )
+                deleted = flush_all()
             self.stdout.write(f"已删除原有基础台账数据 {deleted:,} 条。")
 
         run = DemoRun(
