@@ -57,13 +57,13 @@ def run(args: argparse.Namespace) -> int:
     from django.db.models import Max, Sum
 
     from gongfang.accounts.models import User
+    from gongfang.demo.parts import flush_all
     from gongfang.framework.changelog import verify_chain
     from gongfang.framework.models import ObjectChange
     from gongfang.ledger import importer
     from gongfang.ledger.exporter import export_ledger
     from gongfang.ledger.reader import read_workbook
     from gongfang.ledger.specs import SHEETS
-    from gongfang.registry.demo.writer import flush_registry
     from gongfang.registry.models import Room
 
     call_command("migrate", verbosity=0)
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     workbook = export_ledger(actor=bureau)
     export_seconds = time.perf_counter() - started
 
-    flush_registry()
+    flush_all()
     last_change = ObjectChange.objects.aggregate(n=Max("id"))["n"] or 0
     stages = _timed_stages(importer)
     cpu = time.process_time()
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     models = [s.model for s in SHEETS]
     dump = _dump(connection, models, None) + _dump(connection, [ObjectChange], last_change)
     change_rows = len(dump[-1][2])
-    flush_registry()
+    flush_all()
     _delete_changes(connection, ObjectChange, last_change)
     cpu = time.process_time()
     floor_seconds = _raw_insert(connection, dump)
