@@ -100,7 +100,7 @@ def issue_certificate(
             raise ValidationError({"organization": "所选使用单位不存在或超出您的管辖范围。"})
         organization = Organization.objects.select_related("region").get(pk=organization.pk)
         locked = list(
-            Room.objects.select_for_update()
+            Room.objects.select_for_update(of=("self",))
             .filter(pk__in=room_ids)
             .select_related("floor__building__compound", "organization")
             .order_by("floor__building__compound__name", "floor__building__name", "number")

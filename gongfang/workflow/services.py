@@ -824,8 +824,10 @@ def revise_definition(
         else:
             raise PermissionDenied("您没有修订审批流程的权限。")
         cleaned = _clean_steps(steps)
-        same_place = ProcessDefinition.objects.select_for_update().filter(
-            kind=definition.kind, region=region
+        same_place = (
+            ProcessDefinition.objects.select_for_update(of=("self",))
+            .filter(kind=definition.kind, region=region)
+            .order_by()
         )
         # Locked rows, the highest revision counted here (PostgreSQL refuses FOR UPDATE with
         # an aggregate).
