@@ -22,26 +22,29 @@ R8_USES = {Use.LENT: LENT, Use.LEASED_OUT: LEASED_OUT, Use.CHANGED_USE: CHANGED_
 def approved_room_uses(room_ids: list[int], today: datetime.date) -> Iterator[ApprovedUseFact]:
     """The approvals of 出借 / 出租 / 用途变更 recorded for the rooms by approved cases (the
     term as granted, shortened by a later case that ended it)."""
-    for start in range(0, len(room_ids), CHUNK):
-        rows = (
-            ApprovedUse.objects.filter(
-                room_id__in=room_ids[start : start + CHUNK],
-                use__in=list(R8_USES),
-                case__state__in=(CaseState.APPROVED, CaseState.APPLIED),
-            )
-            .order_by()
-            .values_list("room_id", "use", "starts_on", "ends_on", "ended_on", "case__number")
+    rows = ApprovedUse.objects.filter(
+        use__in=list(R8_USES), case__state__in=(CaseState.APPROVED, CaseState.APPLIED)
+    ).order_by()
+    wanted = None
+    if len(room_ids) <= CHUNK:
+        rows = rows.filter(room_id__in=room_ids)
+    else:
+        # A scan batch: approvals are few beside the rooms, one read of them all is cheaper
+        # than a query per few hundred rooms.
+        wanted = set(room_ids)
+    fields = ("room_id", "use", "starts_on", "ends_on", "ended_on", "case__number")
+    for room_id, use, starts_on, ends_on, ended_on, number in rows.values_list(*fields):
+        if wanted is not None and room_id not in wanted:
+            continue
+        if ended_on is not None:
+            ends_on = min(ends_on, ended_on) if ends_on else ended_on
+        yield ApprovedUseFact(
+            room_id=room_id,
+            use=R8_USES[use],
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reference=number,
         )
-        for room_id, use, starts_on, ends_on, ended_on, number in rows:
-            if ended_on is not None:
-                ends_on = min(ends_on, ended_on) if ends_on else ended_on
-            yield ApprovedUseFact(
-                room_id=room_id,
-                use=R8_USES[use],
-                starts_on=starts_on,
-                ends_on=ends_on,
-                reference=number,
-            )
 
 
 def request_waiver(*, actor, warning, action: str, reason: str) -> WaiverRequest:

@@ -86,3 +86,14 @@ def test_the_payload_reads_back_in_words(world, unit_a, driver):
     assert rows["房间"] == str(room)
     assert rows["借用单位"] == world.a.sub_org.name
     assert rows["协议编号"] == "借字 9"
+
+
+def test_the_r8_provider_reads_few_or_all(world, unit_a, driver):
+    from ..hooks import CHUNK, approved_room_uses
+
+    room, case = lend(world, unit_a, driver, starts_on=TODAY, days=10)
+    [fact] = approved_room_uses([room.pk], TODAY)
+    assert (fact.use, fact.reference, fact.covers(TODAY)) == ("lent", case.number, True)
+    many = [*range(10_000_000, 10_000_000 + CHUNK), room.pk]
+    assert [f.room_id for f in approved_room_uses(many, TODAY)] == [room.pk]
+    assert list(approved_room_uses([world.a.room.pk], TODAY)) == []
