@@ -255,7 +255,9 @@ class AllocationForm(KindForm):
     reason = reason_field("调配事由")
 
     def setup(self) -> None:
-        self.fields["rooms"].queryset = self.visible(Room).select_related(
+        # Rooms the account may change (a unit: its own, not others' in its compounds).
+        rooms = Room.objects.restrict(self.user, "change") if self.user else Room.objects.none()
+        self.fields["rooms"].queryset = rooms.select_related(
             "floor__building__compound", "organization"
         )
         self.fields["receiver"].queryset = self.visible(Organization).filter(status="active")
