@@ -32,10 +32,15 @@ def build_titles(*, users: dict[str, Any], today: datetime.date, profile: str) -
     # Compounds in the small city (a building's title changes the building's 权属状态, which the
     # registry's tests of the small city compare with its plan); buildings in the others.
     if small:
-        properties = list(Compound.objects.filter(owner_org__isnull=False).order_by("pk")[:2])
+        properties = list(
+            Compound.objects.restrict(bureau, "view")
+            .filter(owner_org__isnull=False)
+            .order_by("pk")[:2]
+        )
     else:
         properties = list(
-            Building.objects.filter(compound__owner_org__isnull=False)
+            Building.objects.restrict(bureau, "view")
+            .filter(compound__owner_org__isnull=False)
             .select_related("compound__owner_org")
             .order_by("pk")[:16]
         )

@@ -66,7 +66,7 @@ def test_small_demo_leaves_work_for_the_bureau_the_leader_and_the_unit(small: st
         Q(state=CaseState.DRAFT) | Q(state=CaseState.RETURNED)
     )
     assert editable.exists()
-    assert "审批事项" in small and "未能生成" not in small
+    assert "审批事项" in small and "未能生成" not in small and "未能写入" not in small
 
 
 def test_small_demo_cases_have_the_history_the_services_write(small: str):
@@ -113,7 +113,8 @@ def test_zaozhuang_demo_every_account_works_and_approved_loans_are_no_r8(fast_ha
     out = io.StringIO()
     call_command("load_demo", profile="zaozhuang", seed=SEED, stdout=out)
     text = out.getvalue()
-    assert "未能生成" not in text, text[text.find("审批事项（") :]
+    assert "未能生成" not in text and "未能写入" not in text, text[text.find("审批事项（") :]
+    assert "权属登记 16 项，使用权证 6 份" in text
     for username in ("zz_bureau", "tz_bureau", "leader", "unit_admin"):
         assert _open_tasks(username) >= 1, username
     # Every kind reached the end of its process, and every state is there.
