@@ -391,9 +391,29 @@ def room_explanation(user, room: Room) -> dict[str, Any]:
         "judgeable": check.judgeable,
         "over": check.over,
         "findings": _verdict(evaluate(facts), ""),
+        "approvals": approval_rows(facts, room.pk),
         "version": rs.label,
         "clause": rs.clause("R1"),
     }
+
+
+APPROVED_USE_LABELS = {"lent": "出借", "leased_out": "出租", "changed_use": "用途变更"}
+
+
+def approval_rows(facts, room_id: int) -> list[dict[str, Any]]:
+    """The approvals R8 knows for the room (出借、出租、用途变更), latest first, with whether
+    each covers today."""
+    rows = sorted(facts.approved_uses.get(room_id, ()), key=lambda a: a.starts_on, reverse=True)
+    return [
+        {
+            "use": APPROVED_USE_LABELS.get(a.use, a.use),
+            "starts_on": a.starts_on,
+            "ends_on": a.ends_on,
+            "reference": a.reference,
+            "in_force": a.covers(facts.today),
+        }
+        for a in rows
+    ]
 
 
 def organization_explanation(user, org: Organization) -> dict[str, Any]:

@@ -113,3 +113,18 @@ def test_the_records_api_is_read_only_and_scoped(client, world, unit_a, bureau_a
     client.force_login(other)
     assert client.get(f"/api/cases/approved-uses/{use.pk}/").status_code == 404
     assert client.get("/api/cases/construction-projects/").json()["results"] == []
+
+
+def test_the_rooms_explanation_names_its_approval(client, world, unit_a, bureau_a, driver):
+    case = lend_room(world, unit_a, driver)
+    room = ApprovedUse.objects.get().room
+    client.force_login(bureau_a)
+    page = client.get(room.get_absolute_url()).content.decode()
+    assert f"经批准的用途：出借 {TODAY:%Y-%m-%d}" in page and case.number in page
+    data = client.get(f"/api/compliance/entitlements/rooms/{room.pk}/").json()
+    [approval] = data["approvals"]
+    assert (approval["use"], approval["reference"], approval["in_force"]) == (
+        "出借",
+        case.number,
+        True,
+    )

@@ -148,6 +148,14 @@ class OccupantSerializer(LimitSerializer):
         return BriefSerializer(person, context=self.context).data if person is not None else None
 
 
+class ApprovalSerializer(serializers.Serializer):
+    use = serializers.CharField(label="批准用途")
+    starts_on = serializers.DateField(label="起始日期")
+    ends_on = serializers.DateField(label="截止日期", allow_null=True)
+    reference = serializers.CharField(label="审批事项文号")
+    in_force = serializers.BooleanField(label="今天在期限内")
+
+
 class RoomEntitlementSerializer(serializers.Serializer):
     """房间的使用人及其标准、标准合计、使用面积与结论。"""
 
@@ -168,6 +176,7 @@ class RoomEntitlementSerializer(serializers.Serializer):
     over = serializers.BooleanField(label="超标")
     compliant = serializers.SerializerMethodField(label="合规")
     findings = FindingSerializer(many=True, label="发现的问题")
+    approvals = ApprovalSerializer(many=True, label="经批准的出借、出租、用途变更（R8 据此判断）")
     version = serializers.CharField(label="适用标准版本")
     clause = serializers.CharField(label="条款")
 
