@@ -110,8 +110,8 @@ def test_a_room_lent_through_approval_shows_lent_without_r8(live_server, page, d
     dialog = page.locator("#decide-dialog")
     dialog.wait_for(state="visible")
     dialog.locator("label:has-text('同意')").click()
-    dialog.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        dialog.locator("button[type=submit]").click()
     case.refresh_from_db()
     assert case.state == CaseState.IN_REVIEW
 
@@ -128,8 +128,8 @@ def test_a_room_lent_through_approval_shows_lent_without_r8(live_server, page, d
     dialog.locator("input[name=decide-otp]").fill(
         code(User.objects.get(username="leader"), later=True)
     )
-    dialog.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        dialog.locator("button[type=submit]").click()
     case.refresh_from_db()
     assert case.state == CaseState.APPLIED, page.locator(".alert").all_inner_texts()
     assert case.signatures.get().signer.username == "leader"
