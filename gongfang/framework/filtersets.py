@@ -66,6 +66,8 @@ def _fk_filter(field: models.ForeignKey) -> dict:
 # What a yes/no filter accepts: the page's select (unknown/true/false) and the API's true/false;
 # empty means no filter.
 BOOLEAN_VALUES = frozenset({"", "unknown", "true", "false"})
+# The page's select for a yes/no filter: the empty choice lists everything.
+BOOLEAN_CHOICES = (("unknown", "全部"), ("true", "是"), ("false", "否"))
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -120,7 +122,15 @@ class BaseFilterSet(django_filters.FilterSet):
                     )
             return cleaned
 
-        return type(base.__name__, (base,), {"clean": clean})
+        def __init__(form, *args, **kwargs):
+            base.__init__(form, *args, **kwargs)
+            for name in booleans:
+                widget = form.fields[name].widget
+                if isinstance(widget, forms.NullBooleanSelect):
+                    # Django's own labels read 未知/是/否: "unknown" here means no filter.
+                    widget.choices = BOOLEAN_CHOICES
+
+        return type(base.__name__, (base,), {"clean": clean, "__init__": __init__})
 
     def search(self, queryset, name, value):
         value = value.strip()
