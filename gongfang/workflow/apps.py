@@ -14,6 +14,7 @@ EVENT_LABELS = {
     "case.attach": "上传审批附件",
     "case.sign_failed": "电子签批身份确认失败",
     "case.definition_revise": "修订审批流程",
+    "case.export": "导出审批事项",
 }
 
 
@@ -24,9 +25,10 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from ..framework.changelog import register_event_labels
-        from . import jobs, navigation
+        from . import exports, jobs, navigation
 
         navigation.register()
+        exports.register()
         register_event_labels(EVENT_LABELS)
         register_case_event_data()
         jobs.register()

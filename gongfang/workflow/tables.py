@@ -41,7 +41,9 @@ def case_state_badge(case: Case) -> str:
 class CaseTable(BaseTable):
     number = tables.Column(verbose_name="文号", linkify=True, empty_values=())
     kind = tables.Column(verbose_name="事项类型")
-    title = tables.Column(verbose_name="事由", linkify=True, attrs={"td": {"class": "text-wrap"}})
+    title = tables.Column(
+        verbose_name="事由", linkify=True, attrs={"td": {"class": "gf-wrap-wide"}}
+    )
     applicant = RelatedColumn(verbose_name="申请单位", display="name", order_by="applicant__name")
     counterparty = RelatedColumn(
         verbose_name="对方单位", display="name", order_by="counterparty__name"

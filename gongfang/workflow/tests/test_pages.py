@@ -6,6 +6,7 @@ counts, notifications, definition revisions and the hooks on registry pages."""
 from __future__ import annotations
 
 import datetime
+import io
 
 from django.test import TestCase
 from django.urls import reverse
@@ -107,6 +108,41 @@ class CaseListPageTests(CaseWorld, ViewTestCases.ListViewTestCase):
         self.assertContains(response, late.get_absolute_url())
         self.assertNotContains(response, on_time.get_absolute_url())
         self.assertContains(response, "逾期")
+
+    def test_yes_no_filters_offer_all_not_unknown(self):
+        self.client.force_login(self.user_with_perm)
+        response = self.client.get(reverse("workflow:case_list"))
+        self.assertContains(response, '<option value="unknown" selected>全部</option>', html=True)
+        self.assertNotContains(response, "未知")
+
+    def test_export_filtered_cases_in_scope_audited(self):
+        self.client.force_login(self.user_org_scoped)
+        submitted = self.submitted()
+        url = reverse("workflow:case_list")
+        self.assertContains(self.client.get(url), "导出筛选结果（CSV）")
+        response = self.client.get(url, {"export": "csv", "state": CaseState.SUBMITTED})
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        self.assertIn("attachment;", response["Content-Disposition"])
+        lines = response.content.decode("utf-8-sig").splitlines()
+        self.assertEqual(lines[0].split(",")[:3], ["文号", "事项类型", "事由"])
+        self.assertEqual(len(lines), 2)  # the draft and the other side's case are left out
+        self.assertIn(submitted.number, lines[1])
+        self.assertIn("用途变更", lines[1])
+        self.assertIn("已提交", lines[1])
+        event = ObjectChange.objects.get(event="case.export")
+        self.assertEqual(event.user, self.user_org_scoped)
+        self.assertEqual(
+            event.postchange_data,
+            {"format": "csv", "rows": 1, "filters": {"state": CaseState.SUBMITTED}},
+        )
+
+        response = self.client.get(url, {"export": "xlsx"})
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        numbers = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        self.assertEqual(numbers, {submitted.number, "（未编号）"})
+        self.assertNotIn(self.case_b.title, {r[2] for r in sheet.iter_rows(values_only=True)})
 
 
 class CaseDetailPageTests(CaseWorld, ViewTestCases.DetailViewTestCase):
