@@ -306,7 +306,8 @@ class CaseViewSet(
         summary="办理记录（含电子签批和附件）",
         responses=s.CaseActionSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    # A case's whole history in one answer: no paging, no list filters.
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         case = self.get_object()
         rows = case.actions.select_related("actor", "signature__signer").prefetch_related(
@@ -327,7 +328,7 @@ class CaseViewSet(
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses={201: s.AttachmentSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def attachments(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
