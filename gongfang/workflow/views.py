@@ -849,13 +849,24 @@ class DefinitionReviseView(DefinitionMixin, LoginRequiredMixin, View):
 
 # Hooks into lower apps' pages -----------------------------------------------------------------
 def new_case_actions(user, obj) -> list[ObjectAction]:
-    """ "新建审批事项" on a room's, building's and organization's page (registry knows nothing
-    of the engine: framework.objectactions)."""
+    """ "新建审批事项" on a room's, building's, organization's and open warning's page (registry
+    and compliance know nothing of the engine: framework.objectactions)."""
+    from ..compliance.models import Warning
     from ..registry.models import Building, Organization, Room
 
+    if not user.has_model_perm(Case, "add") or not KINDS.specs:
+        return []
+    if isinstance(obj, Warning):
+        # A warning still asking for action: the case that settles it (a loan or change of use
+        # approved after the fact, a waiver, a vacate …), its room and applicant preset.
+        if not obj.is_active:
+            return []
+        query = {"warning": obj.pk, **({"room": obj.room_id} if obj.room_id else {})}
+        url = f"{reverse('workflow:case_add')}?{urlencode(query)}"
+        return [ObjectAction("新建审批事项", url, "plus")]
     keys = {Room: "room", Building: "building", Organization: "organization"}
     key = keys.get(type(obj))
-    if key is None or not user.has_model_perm(Case, "add") or not KINDS.specs:
+    if key is None:
         return []
     url = f"{reverse('workflow:case_add')}?{urlencode({key: obj.pk})}"
     return [ObjectAction("新建审批事项", url, "plus")]

@@ -565,6 +565,42 @@ class CaseFlowPageTests(CaseWorld, TestCase):
         self.assertEqual(case.state, CaseState.SUBMITTED)
         self.assertTrue(case.number)
 
+    def test_wizard_from_an_open_warning_page(self):
+        from ...compliance.models import Rule, State, Subject, Warning
+
+        room = self.world.a.room
+        warning = Warning.objects.create(
+            rule=Rule.R8,
+            key=f"R8:room:{room.pk}",
+            subject=Subject.ROOM,
+            region=self.world.a.region,
+            organization=self.world.a.org,
+            room=room,
+            subject_label=str(room),
+            summary="出借，未关联经批准的审批事项",
+        )
+        self.client.force_login(self.user_org_scoped)
+        add = f"{reverse('workflow:case_add')}?warning={warning.pk}&room={room.pk}"
+        page = self.client.get(warning.get_absolute_url())
+        self.assertContains(page, f'href="{add.replace("&", "&amp;")}"')
+        choose = self.client.get(add)
+        self.assertContains(choose, f"预警：{warning}")
+        create = (
+            reverse("workflow:case_create", args=[KIND]) + f"?warning={warning.pk}&room={room.pk}"
+        )
+        self.assertContains(choose, create.replace("&", "&amp;"))
+        form = self.client.get(create)
+        self.assertEqual(form.context["form"].initial["room"], str(room.pk))
+        self.assertEqual(form.context["meta_form"].initial["applicant"], self.world.a.org)
+        # A settled warning asks for nothing more; an account that may not apply sees no button.
+        Warning.objects.filter(pk=warning.pk).update(state=State.RESOLVED)
+        self.assertNotContains(self.client.get(warning.get_absolute_url()), "?warning=")
+        Warning.objects.filter(pk=warning.pk).update(state=State.OPEN)
+        self.client.force_login(self.user_view_only)
+        page = self.client.get(warning.get_absolute_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "?warning=")
+
     def test_supervisor_sees_no_wizard(self):
         self.client.force_login(self.user_view_only)
         self.assertNotContains(
