@@ -91,6 +91,13 @@ def event_name(event: str) -> str:
     return event_label(event)
 
 
+@register.filter
+def account_name(user_name: str) -> str:
+    """The account column of a change: the system's own writes (jobs, automatic checks) are
+    recorded under "system" and read 系统."""
+    return "系统" if user_name == "system" else user_name
+
+
 @register.simple_tag
 def object_actions(user, obj) -> list:
     """The buttons other apps add to ``obj``'s page (``framework.objectactions``)."""
