@@ -95,8 +95,10 @@ def test_a_room_lent_through_approval_shows_lent_without_r8(live_server, page, d
     page.fill("input[name=ends_on]", today.replace(year=today.year + 1).isoformat())
     page.fill("input[name=agreement_number]", "教借〔2026〕1号")
     page.fill("textarea[name=reason]", "招生考试期间临时办公用房不足，借用一年。")
-    page.click("button[name=submit]")
-    page.wait_for_url(re.compile(r"/cases/\d+/$"))
+    with page.expect_navigation():
+        page.click("button[name=submit]")
+    errors = page.locator(".alert-danger, .invalid-feedback").all_inner_texts()
+    assert re.search(r"/cases/\d+/$", page.url), errors
     case = Case.objects.get(pk=int(re.search(r"/cases/(\d+)/", page.url)[1]))
     assert case.state == CaseState.SUBMITTED and case.number
     assert case.kind == "lend" and case.counterparty_id == borrower.pk
