@@ -274,6 +274,41 @@ def _field_label(model: type[models.Model] | None, name: str) -> tuple[str, mode
     return str(getattr(field, "verbose_name", name)), field
 
 
+def _related_label(context, field: models.Field | None, value: Any) -> str | None:
+    """The name of the object a logged foreign key points to (the log keeps its id), if the
+    viewer may see it; None otherwise. Looked up once per page and object."""
+    if field is None or not field.is_relation or field.many_to_many:
+        return None
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdigit())
+    ):
+        return None
+    model = field.related_model
+    request = context.get("request")
+    labels = getattr(request, "_gf_related_labels", None)
+    if labels is None:
+        labels = {}
+        if request is not None:
+            request._gf_related_labels = labels
+    key = (model._meta.label, int(value))
+    if key not in labels:
+        user = context.get("user")
+        manager = model._default_manager
+        queryset = (
+            manager.restrict(user, "view")
+            if hasattr(manager, "restrict") and user is not None
+            else manager.all()
+        )
+        obj = queryset.filter(pk=int(value)).first()
+        labels[key] = str(obj) if obj is not None else None
+    return labels[key]
+
+
+def _shown(context, field: models.Field | None, value: Any) -> str:
+    """A logged value as the change log shows it: a foreign key by its object's name."""
+    return _related_label(context, field, value) or logged_value(field, value)
+
+
 @register.simple_tag(takes_context=True)
 def change_rows(context, change, all_fields: bool = False, where: str = "detail") -> list[dict]:
     """The fields of one change-log row: label, before, after, whether it changed.
@@ -311,7 +346,7 @@ def change_rows(context, change, all_fields: bool = False, where: str = "detail"
                     "name": key,
                     "label": label,
                     "before": "",
-                    "after": logged_value(field, value),
+                    "after": _shown(context, field, value),
                     "changed": True,
                 }
             )
@@ -321,10 +356,10 @@ def change_rows(context, change, all_fields: bool = False, where: str = "detail"
                 "name": key,
                 "label": label,
                 "before": (
-                    logged_value(field, shown_before.get(key)) if change.prechange_data else ""
+                    _shown(context, field, shown_before.get(key)) if change.prechange_data else ""
                 ),
                 "after": (
-                    logged_value(field, shown_after.get(key)) if change.postchange_data else ""
+                    _shown(context, field, shown_after.get(key)) if change.postchange_data else ""
                 ),
                 "changed": changed,
             }
