@@ -53,3 +53,27 @@ def test_a_loan_through_the_page(client, world, unit_a):
     response = client.post(url, {"case-applicant": world.a.org.pk, "rooms": [world.a.room.pk]})
     assert response.status_code == 200
     assert "请选择借用单位。" in response.content.decode()
+
+
+def test_a_waiver_started_from_the_warning(client, world, bureau_a):
+    from ...compliance.models import Warning
+
+    warning = Warning.objects.get(key=f"R1:room:{world.a.room.pk}")
+    client.force_login(bureau_a)
+    url = reverse("workflow:case_create", args=[CaseKind.WARNING_WAIVER])
+    body = client.get(url, {"warning": warning.pk}).content.decode()
+    assert f'value="{warning.pk}" selected' in body
+    response = client.post(
+        url,
+        {
+            "case-applicant": world.a.org.pk,
+            "warning": warning.pk,
+            "action": "defer",
+            "reason": "结构原因",
+            "submit": "1",
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(kind=CaseKind.WARNING_WAIVER)
+    assert case.state == CaseState.SUBMITTED
+    assert Warning.objects.get(pk=warning.pk).state == "open"
