@@ -233,10 +233,15 @@ class BatchSignForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, cases, **kwargs):
+    def __init__(self, *args, cases, needs_signature: bool = True, **kwargs):
         kwargs.setdefault("prefix", "batch")
         super().__init__(*args, **kwargs)
         self.fields["cases"].queryset = cases
+        if not needs_signature:
+            # No step waiting for the account asks for a signature (a countersigning unit
+            # administrator, a bureau's review): approving needs no identity confirmation.
+            del self.fields["password"]
+            del self.fields["otp"]
         _style(self)
 
 

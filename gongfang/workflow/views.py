@@ -603,12 +603,13 @@ def render_todo(request, form=None):
         .select_related("case", "case__applicant", "step", "done_by")
         .order_by("-done_at")[:20]
     )
-    if form is None:
-        form = BatchSignForm(cases=todo_cases(request.user))
     today = clock.today()
     for task in tasks:
         task.overdue = task.due_on < today
         task.signable = Action.APPROVE in (task.step.actions or [])
+    batch_signature = any(t.signable and t.step.needs_signature for t in tasks)
+    if form is None:
+        form = BatchSignForm(cases=todo_cases(request.user), needs_signature=batch_signature)
     # The applicant side's own work: drafts to submit and cases returned for correction.
     editable = []
     if request.user.has_model_perm(Case, "add"):
@@ -624,7 +625,7 @@ def render_todo(request, form=None):
         "editable": editable,
         "form": form,
         "signable": any(t.signable for t in tasks),
-        "batch_signature": any(t.signable and t.step.needs_signature for t in tasks),
+        "batch_signature": batch_signature,
         "overdue_count": sum(1 for t in tasks if t.overdue),
         "can_apply": request.user.has_model_perm(Case, "add"),
     }
@@ -634,6 +635,15 @@ def render_todo(request, form=None):
 def todo_cases(user):
     return Case.objects.filter(
         pk__in=selectors.todo_for(user).values("case_id"), state__in=PENDING_STATES
+    )
+
+
+def todo_needs_signature(user) -> bool:
+    """Whether a step waiting for ``user`` asks for an electronic signature (the batch form
+    then asks for the password and 动态口令)."""
+    return any(
+        task.step.needs_signature and Action.APPROVE in (task.step.actions or [])
+        for task in selectors.todo_for(user)
     )
 
 
@@ -652,7 +662,11 @@ class BatchSignView(CaseReaderMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        form = BatchSignForm(request.POST, cases=todo_cases(request.user))
+        form = BatchSignForm(
+            request.POST,
+            cases=todo_cases(request.user),
+            needs_signature=todo_needs_signature(request.user),
+        )
         if not form.is_valid():
             return render_todo(request, form)
         cases = list(form.cleaned_data["cases"].order_by("pk"))
@@ -662,16 +676,17 @@ class BatchSignView(CaseReaderMixin, View):
                 cases=cases,
                 decision=Action.APPROVE,
                 comment=form.cleaned_data.get("comment", ""),
-                password=form.cleaned_data["password"],
-                otp=form.cleaned_data["otp"],
+                password=form.cleaned_data.get("password", ""),
+                otp=form.cleaned_data.get("otp", ""),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
             return render_todo(request, form)
         signed = [case for case, error in results if error is None]
         if signed:
+            verb = "签批" if "password" in form.fields else "同意"
             messages.success(
-                request, f"已签批 {len(signed)} 件：" + "、".join(str(c) for c in signed) + "。"
+                request, f"已{verb} {len(signed)} 件：" + "、".join(str(c) for c in signed) + "。"
             )
         for case, error in results:
             if error:

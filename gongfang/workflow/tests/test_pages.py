@@ -716,6 +716,32 @@ class CaseFlowPageTests(CaseWorld, TestCase):
         self.assertEqual(states, {CaseState.APPLIED})
         self.assertEqual(list(response.context["tasks"]), [])
 
+    def test_batch_approval_without_signature_asks_no_identity(self):
+        one, two = self.submitted("档案室"), self.submitted("资料室")
+        self.client.force_login(self.user_with_perm)  # the bureau's review: no signature
+        todo = self.client.get(reverse("workflow:todo"))
+        self.assertContains(todo, "批量办理（同意）")
+        self.assertNotContains(todo, 'name="batch-password"')
+        self.assertNotContains(todo, 'name="batch-otp"')
+        response = self.client.post(
+            reverse("workflow:todo_sign"),
+            {"batch-cases": [one.pk, two.pk], "batch-comment": "同意"},
+            follow=True,
+        )
+        self.assertContains(response, "已同意 2 件")
+        self.assertEqual(
+            set(Case.objects.filter(pk__in=[one.pk, two.pk]).values_list("step_order", flat=True)),
+            {2},
+        )
+        # At the leader's step the same form asks for both.
+        self.client.force_login(self.leader_a)
+        todo = self.client.get(reverse("workflow:todo"))
+        self.assertContains(todo, 'name="batch-password"')
+        refused = self.client.post(reverse("workflow:todo_sign"), {"batch-cases": [one.pk]})
+        self.assertEqual(refused.status_code, 200)
+        self.assertTrue(refused.context["form"].errors["password"])
+        self.assertEqual(Case.objects.get(pk=one.pk).step_order, 2)
+
     def test_bureau_is_not_sent_to_the_todo(self):
         self.client.force_login(self.user_with_perm)
         self.assertEqual(self.client.get(reverse("home")).status_code, 200)
