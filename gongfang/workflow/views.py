@@ -365,8 +365,29 @@ class CaseAddView(CaseMixin, BaseObjectView):
         suffix = f"?{urlencode(query)}" if query else ""
         for item in kinds:
             item["url"] = reverse("workflow:case_create", args=[item["kind"]]) + suffix
-        context = {**self.base_context(), "kinds": kinds, "prefill": prefill_labels(request)}
+        fitting = [k for k in kinds if kind_fits(k["kind"], query)]
+        context = {
+            **self.base_context(),
+            "kinds": fitting,
+            "other_kinds": [k for k in kinds if k not in fitting],
+            "prefill": prefill_labels(request),
+        }
         return render(request, "workflow/case_add.html", context)
+
+
+def kind_fits(kind: str, query: dict[str, str]) -> bool:
+    """Whether the kind's form takes what the wizard was started from (a room's page offers the
+    kinds about rooms first; an organization only presets the applicant, so every kind fits)."""
+    keys = [key for key in query if key != "organization"]
+    if not keys:
+        return True
+    fields = KINDS.get(kind).form_class().base_fields
+    for key in keys:
+        if any(name in fields for name in PREFILL[key]):
+            return True
+        if key == "building" and "rooms" in fields:  # a whole building: its rooms
+            return True
+    return False
 
 
 def prefill_labels(request) -> list[str]:

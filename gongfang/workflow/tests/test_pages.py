@@ -565,6 +565,23 @@ class CaseFlowPageTests(CaseWorld, TestCase):
         self.assertEqual(case.state, CaseState.SUBMITTED)
         self.assertTrue(case.number)
 
+    def test_wizard_offers_the_kinds_about_the_room_first(self):
+        room = self.world.a.room
+        self.client.force_login(self.user_org_scoped)
+        page = self.client.get(reverse("workflow:case_add"), {"room": room.pk})
+        first = [k["kind"] for k in page.context["kinds"]]
+        other = [k["kind"] for k in page.context["other_kinds"]]
+        self.assertIn(KIND, first)
+        if CaseKind.LEASE_IN in KINDS:  # a kind without rooms comes after, still offered
+            self.assertIn(CaseKind.LEASE_IN, other)
+            self.assertContains(page, "其他事项类型")
+        self.assertEqual(sorted(first + other), sorted(k for k in CaseKind.values if k in KINDS))
+        # Started from an organization (the applicant) or from nothing: every kind alike.
+        for query in ({"organization": self.world.a.org.pk}, {}):
+            page = self.client.get(reverse("workflow:case_add"), query)
+            self.assertEqual(page.context["other_kinds"], [])
+            self.assertNotContains(page, "其他事项类型")
+
     def test_wizard_from_an_open_warning_page(self):
         from ...compliance.models import Rule, State, Subject, Warning
 
@@ -741,6 +758,34 @@ class CaseFlowPageTests(CaseWorld, TestCase):
         self.assertEqual(refused.status_code, 200)
         self.assertTrue(refused.context["form"].errors["password"])
         self.assertEqual(Case.objects.get(pk=one.pk).step_order, 2)
+
+    def test_todo_is_paged_and_counts_every_task(self):
+        from ..views import TODO_PAGE_SIZE
+
+        self.at_leader("档案室")
+        task = Task.objects.get(state=TaskState.OPEN)
+        Task.objects.bulk_create(
+            [
+                Task(
+                    case=task.case,
+                    step=task.step,
+                    rule=task.rule,
+                    role=task.role,
+                    region=task.region,
+                    organization=task.organization,
+                    opened_at=task.opened_at,
+                    due_on=task.due_on,
+                )
+                for _ in range(TODO_PAGE_SIZE)
+            ]
+        )
+        self.client.force_login(self.leader_a)
+        first = self.client.get(reverse("workflow:todo"))
+        self.assertEqual(len(first.context["tasks"]), TODO_PAGE_SIZE)
+        self.assertContains(first, f"待办 {TODO_PAGE_SIZE + 1} 件")
+        self.assertContains(first, "第 1/2 页")
+        second = self.client.get(reverse("workflow:todo"), {"page": 2})
+        self.assertEqual(len(second.context["tasks"]), 1)
 
     def test_bureau_is_not_sent_to_the_todo(self):
         self.client.force_login(self.user_with_perm)
