@@ -13,12 +13,13 @@ from .choices import (
     CLOSED_STATES,
     EDITABLE_STATES,
     PENDING_STATES,
+    Action,
     CaseKind,
     CaseState,
     TaskState,
 )
 from .kinds import KINDS, Change
-from .models import Case, CaseSubject, Notification, ProcessDefinition, Task
+from .models import Case, CaseSubject, Notification, ProcessDefinition, StepDefinition, Task
 
 
 # Definitions ----------------------------------------------------------------------------------
@@ -60,6 +61,18 @@ def todo_counts(user) -> tuple[int, int]:
         .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=clock.today())))
     )
     return counts["open"] or 0, counts["overdue"] or 0
+
+
+def todo_steps(user) -> list[StepDefinition]:
+    """The distinct steps of ``user``'s open tasks (a few rows, however long the to-do list):
+    whether the list offers batch approval, and whether that needs a signature."""
+    return list(StepDefinition.objects.filter(pk__in=todo_for(user).values("step_id")))
+
+
+def todo_signing(user) -> tuple[bool, bool]:
+    """(some open task may be approved from the list, approving one needs a signature)."""
+    approvable = [step for step in todo_steps(user) if Action.APPROVE in (step.actions or [])]
+    return bool(approvable), any(step.needs_signature for step in approvable)
 
 
 def unread_count(user) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -615,11 +616,19 @@ class CaseReaderMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+TODO_PAGE_SIZE = 50
+
+
 def render_todo(request, form=None):
-    """The to-do page (with ``form``'s errors after a refused batch signing)."""
-    tasks = list(selectors.todo_for(request.user))
+    """The to-do page (with ``form``'s errors after a refused batch signing), a page of 50
+    tasks at a time: a bureau may have thousands open."""
+    user = request.user
+    page = Paginator(selectors.todo_for(user), TODO_PAGE_SIZE).get_page(request.GET.get("page"))
+    tasks = list(page.object_list)
+    open_count, overdue_count = selectors.todo_counts(user)
+    signable, batch_signature = selectors.todo_signing(user)
     done = list(
-        Task.objects.for_user(request.user)
+        Task.objects.for_user(user)
         .filter(state=TaskState.DONE)
         .select_related("case", "case__applicant", "step", "done_by")
         .order_by("-done_at")[:20]
@@ -628,27 +637,28 @@ def render_todo(request, form=None):
     for task in tasks:
         task.overdue = task.due_on < today
         task.signable = Action.APPROVE in (task.step.actions or [])
-    batch_signature = any(t.signable and t.step.needs_signature for t in tasks)
     if form is None:
-        form = BatchSignForm(cases=todo_cases(request.user), needs_signature=batch_signature)
+        form = BatchSignForm(cases=todo_cases(user), needs_signature=batch_signature)
     # The applicant side's own work: drafts to submit and cases returned for correction.
     editable = []
-    if request.user.has_model_perm(Case, "add"):
+    if user.has_model_perm(Case, "add"):
         editable = list(
-            Case.objects.restrict(request.user, "change")
+            Case.objects.restrict(user, "change")
             .filter(state__in=EDITABLE_STATES)
             .select_related("applicant")
             .order_by("-state", "-updated_at")[:20]
         )
     context = {
         "tasks": tasks,
+        "page": page,
+        "open_count": open_count,
         "done": done,
         "editable": editable,
         "form": form,
-        "signable": any(t.signable for t in tasks),
+        "signable": signable,
         "batch_signature": batch_signature,
-        "overdue_count": sum(1 for t in tasks if t.overdue),
-        "can_apply": request.user.has_model_perm(Case, "add"),
+        "overdue_count": overdue_count,
+        "can_apply": user.has_model_perm(Case, "add"),
     }
     return render(request, "workflow/todo.html", context)
 
@@ -656,15 +666,6 @@ def render_todo(request, form=None):
 def todo_cases(user):
     return Case.objects.filter(
         pk__in=selectors.todo_for(user).values("case_id"), state__in=PENDING_STATES
-    )
-
-
-def todo_needs_signature(user) -> bool:
-    """Whether a step waiting for ``user`` asks for an electronic signature (the batch form
-    then asks for the password and 动态口令)."""
-    return any(
-        task.step.needs_signature and Action.APPROVE in (task.step.actions or [])
-        for task in selectors.todo_for(user)
     )
 
 
@@ -686,7 +687,7 @@ class BatchSignView(CaseReaderMixin, View):
         form = BatchSignForm(
             request.POST,
             cases=todo_cases(request.user),
-            needs_signature=todo_needs_signature(request.user),
+            needs_signature=selectors.todo_signing(request.user)[1],
         )
         if not form.is_valid():
             return render_todo(request, form)
@@ -723,8 +724,6 @@ class NotificationListView(CaseReaderMixin, View):
         rows = Notification.objects.filter(user=request.user).select_related("case")
         filterset = NotificationFilterSet(request.GET, queryset=rows, request=request)
         rows = filterset.qs if filterset.is_valid() else rows.none()
-        from django.core.paginator import Paginator
-
         page = Paginator(rows, 50).get_page(request.GET.get("page"))
         context = {
             "page": page,
