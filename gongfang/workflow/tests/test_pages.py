@@ -759,6 +759,34 @@ class CaseFlowPageTests(CaseWorld, TestCase):
         self.assertTrue(refused.context["form"].errors["password"])
         self.assertEqual(Case.objects.get(pk=one.pk).step_order, 2)
 
+    def test_todo_is_paged_and_counts_every_task(self):
+        from ..views import TODO_PAGE_SIZE
+
+        self.at_leader("档案室")
+        task = Task.objects.get(state=TaskState.OPEN)
+        Task.objects.bulk_create(
+            [
+                Task(
+                    case=task.case,
+                    step=task.step,
+                    rule=task.rule,
+                    role=task.role,
+                    region=task.region,
+                    organization=task.organization,
+                    opened_at=task.opened_at,
+                    due_on=task.due_on,
+                )
+                for _ in range(TODO_PAGE_SIZE)
+            ]
+        )
+        self.client.force_login(self.leader_a)
+        first = self.client.get(reverse("workflow:todo"))
+        self.assertEqual(len(first.context["tasks"]), TODO_PAGE_SIZE)
+        self.assertContains(first, f"待办 {TODO_PAGE_SIZE + 1} 件")
+        self.assertContains(first, "第 1/2 页")
+        second = self.client.get(reverse("workflow:todo"), {"page": 2})
+        self.assertEqual(len(second.context["tasks"]), 1)
+
     def test_bureau_is_not_sent_to_the_todo(self):
         self.client.force_login(self.user_with_perm)
         self.assertEqual(self.client.get(reverse("home")).status_code, 200)
