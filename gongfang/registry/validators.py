@@ -7,8 +7,8 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from ..framework import clock
 from .uscc import uscc_errors
 
 
@@ -24,7 +24,7 @@ def validate_positive_area(value: Decimal | None) -> None:
 
 
 def validate_not_future(value: datetime.date | None) -> None:
-    if value is not None and value > timezone.localdate():
+    if value is not None and value > clock.today():
         raise ValidationError(
             f"日期 {value:%Y-%m-%d} 晚于今天；记录事实的日期不能是将来。", code="future"
         )
@@ -33,7 +33,7 @@ def validate_not_future(value: datetime.date | None) -> None:
 def validate_year_built(value: int | None) -> None:
     if value is None:
         return
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     if not 1800 <= value <= this_year:
         raise ValidationError(f"建成年份应在 1800 年至 {this_year} 年之间（填写的是 {value}）。")
 
