@@ -20,7 +20,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from ..compliance.models import ACTIVE_STATES, Warning
 from ..registry.choices import RoomCategory, RoomStatus
@@ -28,7 +29,7 @@ from ..registry.models import Building, Compound, Occupancy, Organization, Regio
 from ..workflow import services
 from ..workflow.choices import Action, CaseKind, CaseState
 from ..workflow.kinds import KINDS
-from ..workflow.models import Case, Task
+from ..workflow.models import Case, CaseAction, Task
 from .story import Refused, Story, on_day, working_days_after, working_days_back
 
 # The states a case is left in (beyond the engine's: where in review it waits).
@@ -478,8 +479,23 @@ def build_cases(*, users: dict[str, Any], today: datetime.date, profile: str) ->
             continue
         builder.made.append(case.pk)
     refused += builder.sign_sessions()
+    backdate(builder.made)
     made = Counter(Case.objects.filter(pk__in=builder.made).values_list("state", flat=True))
     return {"made": made, "refused": refused, "story": story}
+
+
+def backdate(pks: list[int]) -> None:
+    """The cases' 创建/更新 times on the story's days (their first and last action), not the
+    moment the demo was loaded: a case shown as created after it was submitted reads wrong."""
+    actions = CaseAction.objects.filter(case=OuterRef("pk")).order_by().values("case")
+    Case.objects.filter(pk__in=pks).update(
+        created_at=Coalesce(
+            Subquery(actions.annotate(first=Min("at")).values("first")), F("created_at")
+        ),
+        updated_at=Coalesce(
+            Subquery(actions.annotate(last=Max("at")).values("last")), F("updated_at")
+        ),
+    )
 
 
 def waiting_work(users: dict[str, Any]) -> list[str]:

@@ -77,6 +77,10 @@ def test_small_demo_cases_have_the_history_the_services_write(small: str):
         assert case.number and case.content_hash
         submit = case.actions.get(action=Action.SUBMIT)
         assert timezone.localdate(submit.at) < today  # submitted on a past working day
+        # Created and last changed on the story's days, not when the demo was loaded.
+        times = [a.at for a in case.actions.all()]
+        assert case.created_at == min(times) <= submit.at
+        assert case.updated_at == max(times)
     returned = Case.objects.get(state=CaseState.RETURNED)
     back = returned.actions.get(action=Action.RETURN)
     assert back.comment and back.actor.username == "zz_bureau"
