@@ -582,6 +582,25 @@ class CaseFlowPageTests(CaseWorld, TestCase):
             self.assertEqual(page.context["other_kinds"], [])
             self.assertNotContains(page, "其他事项类型")
 
+    def test_object_pages_link_to_the_cases_touching_them(self):
+        case = self.submitted()
+        room_id = case.payload["room"]
+        other = self.submitted()
+        self.client.force_login(self.user_org_scoped)
+        page = self.client.get(reverse("registry:room", args=[room_id]))
+        listed = f"{reverse('workflow:case_list')}?room={room_id}"
+        self.assertContains(page, f'href="{listed}"')
+        self.assertContains(page, "审批事项（1）")
+        rows = self.client.get(listed).context["table"].data
+        self.assertEqual([c.pk for c in rows], [case.pk])
+        self.assertNotEqual(other.payload["room"], room_id)
+        org_page = self.client.get(self.world.a.org.get_absolute_url())
+        self.assertContains(org_page, f"?applicant={self.world.a.org.pk}")
+        # A room no case touches, and an account without the cases' view: no link.
+        self.assertNotContains(self.client.get(self.world.a.room.get_absolute_url()), "审批事项（")
+        self.client.force_login(self.unit_b)
+        self.assertEqual(self.client.get(listed).context["table"].data.data.count(), 0)
+
     def test_wizard_from_an_open_warning_page(self):
         from ...compliance.models import Rule, State, Subject, Warning
 
@@ -816,8 +835,9 @@ class RegisteredKindPagesTests(WorldMixin, TestCase):
         self.client.force_login(self.user_org_scoped)
         room = self.world.a.room
         choose = self.client.get(reverse("workflow:case_add"), {"room": room.pk})
-        kinds = [k["kind"] for k in choose.context["kinds"]]
-        self.assertEqual(kinds, [k for k in CaseKind.values if k in KINDS])
+        # The kinds about rooms first, the others after: every kind offered.
+        kinds = [k["kind"] for k in choose.context["kinds"] + choose.context["other_kinds"]]
+        self.assertEqual(sorted(kinds), sorted(k for k in CaseKind.values if k in KINDS))
         for kind in kinds:
             response = self.client.get(
                 reverse("workflow:case_create", args=[kind]), {"room": room.pk}
