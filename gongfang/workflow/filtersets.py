@@ -5,10 +5,11 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from ..compliance.models import Warning
 from ..framework import clock
 from ..framework.filtersets import BaseFilterSet
 from ..registry.filtersets import OrganizationSubtreeFilter, RegionSubtreeFilter, scoped_fk_filter
-from ..registry.models import Organization
+from ..registry.models import Building, Organization, Room
 from .choices import PENDING_STATES, ActorRule, CaseKind, CaseState, TaskState
 from .models import Case, Notification, ProcessDefinition, Task
 
@@ -32,6 +33,10 @@ class CaseFilterSet(BaseFilterSet):
     unit = OrganizationSubtreeFilter(lookup="applicant", field_name="applicant")
     counterparty = scoped_fk_filter(Organization, "counterparty", "对方单位")
     region = RegionSubtreeFilter(lookup="region", field_name="region")
+    # The cases touching an object (its page links here): rooms, buildings, warnings.
+    room = scoped_fk_filter(Room, "subjects__room", "涉及房间")
+    building = scoped_fk_filter(Building, "subjects__building", "涉及楼座")
+    warning = scoped_fk_filter(Warning, "subjects__warning", "涉及预警")
     submitted_after = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label="提交日期起"
     )

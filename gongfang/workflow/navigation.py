@@ -25,9 +25,10 @@ WORKFLOW_MENU = MenuGroup(
 
 def register() -> None:
     from ..framework.objectactions import register_landing, register_object_actions
-    from .views import leader_landing, new_case_actions
+    from .views import leader_landing, new_case_actions, related_case_actions
 
     if WORKFLOW_MENU not in MENU:
         register_menu(WORKFLOW_MENU)
+    register_object_actions(related_case_actions)
     register_object_actions(new_case_actions)
     register_landing(leader_landing)

@@ -907,6 +907,30 @@ def new_case_actions(user, obj) -> list[ObjectAction]:
     return [ObjectAction("新建审批事项", url, "plus")]
 
 
+def related_case_actions(user, obj) -> list[ObjectAction]:
+    """ "审批事项（N）" on a room's, building's, warning's and organization's page when cases
+    the viewer may see touch it (as a subject; an organization: as the applicant), linking to
+    the case list filtered by it."""
+    from ..compliance.models import Warning
+    from ..registry.models import Building, Organization, Room
+
+    lookups = {
+        Room: ("room", "subjects__room"),
+        Building: ("building", "subjects__building"),
+        Warning: ("warning", "subjects__warning"),
+        Organization: ("applicant", "applicant"),
+    }
+    found = lookups.get(type(obj))
+    if found is None or not user.has_model_perm(Case, "view"):
+        return []
+    key, lookup = found
+    count = Case.objects.restrict(user, "view").filter(**{lookup: obj.pk}).distinct().count()
+    if not count:
+        return []
+    url = f"{reverse('workflow:case_list')}?{urlencode({key: obj.pk})}"
+    return [ObjectAction(f"审批事项（{count}）", url, "checklist")]
+
+
 def leader_landing(user) -> str | None:
     """An account that is only a leader opens on its to-do list."""
     roles = set(getattr(user, "roles", None) or ())
