@@ -128,7 +128,12 @@ def case_page_context(user, case: Case, *, decide_form=None, open_dialog: str = 
         )
     problems: list[str] = []
     preview = []
-    if case.state not in (CaseState.APPLIED, CaseState.REJECTED, CaseState.WITHDRAWN):
+    if case.state == CaseState.APPLIED:
+        # What the effects changed, as recorded when they were applied (the data has moved on).
+        preview = (
+            list((case.result or {}).get("changes") or []) if isinstance(case.result, dict) else []
+        )
+    elif case.state not in (CaseState.REJECTED, CaseState.WITHDRAWN):
         try:
             preview = selectors.preview(case)
         except ValidationError as exc:

@@ -710,6 +710,11 @@ class CaseFlowPageTests(CaseWorld, TestCase):
         page = self.client.get(url)
         self.assertContains(page, "电子签批")
         self.assertNotContains(page, 'id="decide-dialog"')
+        # What the effects changed, as recorded when applied (not a preview any more).
+        self.assertContains(page, "已生效的变更")
+        self.assertNotContains(page, "批准后将发生的变更")
+        change = case.result["changes"][0]
+        self.assertContains(page, f'<td class="fw-bold">{change["after"]}</td>', html=True)
 
     def test_leader_lands_on_todo_and_batch_signs(self):
         one, two = self.at_leader("档案室"), self.at_leader("资料室")
