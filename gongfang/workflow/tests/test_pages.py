@@ -762,6 +762,7 @@ class CaseFlowPageTests(CaseWorld, TestCase):
         self.client.force_login(self.user_with_perm)  # the bureau's review: no signature
         todo = self.client.get(reverse("workflow:todo"))
         self.assertContains(todo, "批量办理（同意）")
+        self.assertContains(todo, "办理意见")
         self.assertNotContains(todo, 'name="batch-password"')
         self.assertNotContains(todo, 'name="batch-otp"')
         response = self.client.post(
