@@ -242,6 +242,7 @@ class BatchSignForm(forms.Form):
             # administrator, a bureau's review): approving needs no identity confirmation.
             del self.fields["password"]
             del self.fields["otp"]
+            self.fields["comment"].label = "办理意见"
         _style(self)
 
 
