@@ -219,7 +219,12 @@ def history(warning: Warning) -> list[dict[str, Any]]:
         rows.append(
             {
                 "time": change.time,
-                "user": change.user_name,
+                # As every change log names the account: its name, then the login name.
+                "user": (
+                    f"{change.user.name}（{change.user_name}）"
+                    if change.user_id and change.user and change.user.name
+                    else change.user_name
+                ),
                 "event": change.event,
                 "label": label,
                 "from": states.get(data.get("from"), data.get("from") or ""),

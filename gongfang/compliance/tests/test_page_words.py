@@ -73,6 +73,10 @@ def test_history_names_the_mode_and_rectifying_offers_a_change_not_a_start(clien
     page = client.get(reverse("compliance:warning", args=[warning.pk])).content.decode()
     assert "整改方式：限期整改" in page
     assert "整改方式：deadline" not in page
+    # Accounts as every change log names them; the system's own writes as 系统.
+    assert f'<td class="text-nowrap">{bureau.username}</td>' not in page
+    assert f"（{bureau.username}）</td>" in page or not bureau.name
+    assert '<td class="text-nowrap">system</td>' not in page
     assert "修改整改方式或期限" in page
     assert '<h3 class="card-title">开始整改</h3>' not in page
     assert '<button type="submit" class="btn btn-primary">开始整改</button>' not in page
