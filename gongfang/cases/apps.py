@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from ..compliance.hooks import register_approved_use_provider, register_waiver_handler
         from ..framework.objectactions import register_object_actions
-        from . import jobs, navigation
+        from . import exports, jobs, navigation
         from .hooks import approved_room_uses, request_waiver, room_use_actions
         from .kinds import register_all
 
@@ -18,4 +18,5 @@ class CasesConfig(AppConfig):
         register_waiver_handler(request_waiver)
         jobs.register()
         navigation.register()
+        exports.register()
         register_object_actions(room_use_actions)

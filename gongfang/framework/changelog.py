@@ -44,6 +44,7 @@ EMPTY = "—"
 # Event name -> what a reader of the audit log sees; apps add theirs (register_event_labels).
 EVENT_LABELS: dict[str, str] = {
     "audit.export": "导出审计日志",
+    "list.export": "导出列表",
     PURGE_EVENT: "清理审计日志",
 }
 

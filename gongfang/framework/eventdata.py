@@ -22,6 +22,7 @@ KEY_LABELS: dict[str, str] = {
     "format": "格式",
     "file": "文件",
     "sheet": "工作表",
+    "list": "列表",
     "batch": "批次",
     "stage": "阶段",
     "objects": "对象数",
