@@ -851,7 +851,9 @@ class DefinitionReviseView(DefinitionMixin, LoginRequiredMixin, View):
 
     def get(self, request, pk: int):
         definition = self.get_object(pk)
-        form = DefinitionForm(instance=definition)
+        # A revision takes effect from today unless the bureau dates it otherwise; the old
+        # revision's date (often years back) is never what is meant.
+        form = DefinitionForm(instance=definition, initial={"effective_from": clock.today()})
         initial = [
             {
                 "name": s.name,

@@ -228,3 +228,21 @@ class SweepTests(TitlesWorldMixin, TestCase):
         event = ObjectChange.objects.filter(event="usecertificate.auto_revoke").first()
         self.assertIsNone(event.user)
         self.assertEqual(sweep_certificates(), "有效使用权证均与台账相符。")
+
+
+def test_rooms_are_listed_by_floor_then_number_as_numbers():
+    from types import SimpleNamespace
+
+    from ..services import _room_order
+
+    compound = SimpleNamespace(name="行政中心")
+    building = SimpleNamespace(name="A座", compound=compound)
+
+    def room(floor: int, number: str):
+        return SimpleNamespace(
+            number=number, floor=SimpleNamespace(number=floor, building=building)
+        )
+
+    rooms = [room(13, "1309"), room(2, "206"), room(2, "206-1"), room(2, "21"), room(-1, "B2")]
+    ordered = [r.number for r in sorted(rooms, key=_room_order)]
+    assert ordered == ["B2", "21", "206", "206-1", "1309"]

@@ -388,7 +388,10 @@ class DefinitionPageTests(
         city = make_user("city_bureau", [Role.BUREAU_ADMIN], scope_region=self.world.city)
         self.client.force_login(city)
         url = reverse("workflow:processdefinition_revise", args=[self.definition.pk])
-        self.assertContains(self.client.get(url), "保存为新修订")
+        page = self.client.get(url)
+        self.assertContains(page, "保存为新修订")
+        # A new revision is dated today unless the bureau says otherwise.
+        self.assertEqual(page.context["form"]["effective_from"].value(), clock.today())
         data = {
             "name": "测试用途变更审批（修订）",
             "effective_from": "2020-01-01",
