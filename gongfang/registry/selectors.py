@@ -6,6 +6,7 @@ Every read starts from ``Model.objects.restrict(user)``; figures are grouped in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -374,13 +375,32 @@ def _context(obj) -> str:
     return ""
 
 
-SEARCHES = (
-    (Organization, OrganizationFilterSet, ("region",), "registry:organization_list"),
-    (Compound, CompoundFilterSet, ("region",), "registry:compound_list"),
-    (Building, BuildingFilterSet, ("compound",), "registry:building_list"),
-    (Room, RoomFilterSet, ("floor__building__compound", "organization"), "registry:room_list"),
-    (Person, PersonFilterSet, ("organization",), "registry:person_list"),
-)
+@dataclass(frozen=True)
+class Searchable:
+    """A kind of object the global search box looks in, as its list page searches it."""
+
+    model: type
+    filterset: type
+    related: tuple[str, ...]
+    url_name: str
+    context: Callable[[Any], str] = _context
+
+
+SEARCHES: list[Searchable] = [
+    Searchable(Organization, OrganizationFilterSet, ("region",), "registry:organization_list"),
+    Searchable(Compound, CompoundFilterSet, ("region",), "registry:compound_list"),
+    Searchable(Building, BuildingFilterSet, ("compound",), "registry:building_list"),
+    Searchable(
+        Room, RoomFilterSet, ("floor__building__compound", "organization"), "registry:room_list"
+    ),
+    Searchable(Person, PersonFilterSet, ("organization",), "registry:person_list"),
+]
+
+
+def register_search(searchable: Searchable) -> None:
+    """Let an app above the registry add its objects (a case by its number) to the search box."""
+    if all(s.model is not searchable.model for s in SEARCHES):
+        SEARCHES.append(searchable)
 
 
 def search(user, text: str, *, limit: int = SEARCH_LIMIT) -> list[SearchGroup]:
@@ -393,19 +413,20 @@ def search(user, text: str, *, limit: int = SEARCH_LIMIT) -> list[SearchGroup]:
     if not text:
         return []
     groups = []
-    for model, filterset, related, url_name in SEARCHES:
+    for searchable in SEARCHES:
+        model = searchable.model
         if not user.has_model_perm(model, "view"):
             continue
-        qs = model.objects.restrict(user).select_related(*related)
-        qs = filterset({"q": text}, queryset=qs).search(qs, "q", text)
+        qs = model.objects.restrict(user).select_related(*searchable.related)
+        qs = searchable.filterset({"q": text}, queryset=qs).search(qs, "q", text)
         found = list(qs[: limit + 1])
         if not found:
             continue
         groups.append(
             SearchGroup(
                 label=str(model._meta.verbose_name),
-                list_url=reverse(url_name) + "?" + urlencode({"q": text}),
-                results=[(obj, _context(obj)) for obj in found[:limit]],
+                list_url=reverse(searchable.url_name) + "?" + urlencode({"q": text}),
+                results=[(obj, searchable.context(obj)) for obj in found[:limit]],
                 has_more=len(found) > limit,
             )
         )

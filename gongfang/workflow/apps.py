@@ -32,6 +32,19 @@ class WorkflowConfig(AppConfig):
         register_event_labels(EVENT_LABELS)
         register_case_event_data()
         jobs.register()
+        register_case_search()
+
+
+def register_case_search() -> None:
+    """The global search box finds a case by its number or 事由, in the account's scope."""
+    from ..registry.selectors import Searchable, register_search
+    from .filtersets import CaseFilterSet
+    from .models import Case
+
+    def context(case: Case) -> str:
+        return f"{case.get_kind_display()} · {case.get_state_display()} · {case.applicant.name}"
+
+    register_search(Searchable(Case, CaseFilterSet, ("applicant",), "workflow:case_list", context))
 
 
 def register_case_event_data() -> None:

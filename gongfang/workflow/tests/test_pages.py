@@ -480,6 +480,18 @@ class DefinitionAPITests(DefinitionWorld, APITestCases.APIViewTestCase):
 
 # Scope -----------------------------------------------------------------------------------------
 class CaseScopeTests(CaseWorld, TestCase):
+    def test_global_search_finds_a_case_by_number_in_scope_only(self):
+        case = self.submitted()
+        self.client.force_login(self.user_with_perm)
+        found = self.client.get(reverse("search"), {"q": case.number})
+        self.assertContains(found, case.get_absolute_url())
+        self.assertContains(found, "审批事项")
+        bureau_b = make_user("bureau_b2", [Role.BUREAU_ADMIN], scope_region=self.world.b.region)
+        self.client.force_login(bureau_b)
+        self.assertNotContains(
+            self.client.get(reverse("search"), {"q": case.number}), case.get_absolute_url()
+        )
+
     def test_applicant_scope_counterparty_and_named_accounts(self):
         case = self.submitted()
         url = case.get_absolute_url()
