@@ -86,6 +86,16 @@ class BriefSerializer(serializers.Serializer):
     display = serializers.CharField(source="__str__", read_only=True, label="名称")
 
 
+# The largest id a BigAutoField holds: a larger number is refused as input (400), never handed to
+# the database (SQLite raises OverflowError, a 500).
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An object's id given as a plain number (lists of ids in an action's body)."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key by id, accepting only objects the requesting account may view."""
 

@@ -11,6 +11,7 @@ from ...framework.api.serializers import (
     BriefSerializer,
     ObjectSerializer,
     ScopedPrimaryKeyRelatedField,
+    id_field,
 )
 from ...registry.models import Organization
 from .. import selectors
@@ -106,6 +107,8 @@ class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False,
         allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
         label="所依据的版本",
         help_text="读取事项时的 version（或 If-Match 请求头）；事项已变化时不办理",
     )
@@ -132,7 +135,7 @@ class BatchSignSerializer(serializers.Serializer):
     """批量签批：一次身份确认，逐件同意。"""
 
     cases = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=False, label="审批事项编号"
+        child=id_field(), allow_empty=False, max_length=500, label="审批事项编号"
     )
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, label="签批意见"
@@ -308,7 +311,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=id_field(),
         required=False,
         label="消息编号",
         help_text="不填则全部标为已读",
