@@ -17,6 +17,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from ...framework.api.exceptions import as_api_error
+from ...framework.api.schema import IF_MATCH
 from ...framework.api.viewsets import (
     PreconditionFailed,
     ReadOnlyObjectViewSet,
@@ -169,6 +170,8 @@ class CaseViewSet(
     @extend_schema(
         tags=[TAG],
         summary="提交审批（草稿或已退回的事项）",
+        # The version may come as If-Match (or in the body): a stale one answers 412.
+        parameters=[IF_MATCH],
         request=s.VersionSerializer,
         responses={200: s.CaseSerializer},
     )
@@ -192,6 +195,7 @@ class CaseViewSet(
     @extend_schema(
         tags=[TAG],
         summary="审批人办理（同意、退回修改、不予批准；签批环节须密码和动态口令）",
+        parameters=[IF_MATCH],
         request=s.DecideSerializer,
         responses={200: s.CaseSerializer, 400: OpenApiResponse(description="不符合办理条件")},
     )
