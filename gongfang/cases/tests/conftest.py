@@ -8,12 +8,20 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ...accounts.otp import current_code, provision_device
-from ...accounts.roles import Role
 from ...compliance.services import scan
-from ...registry.tests.world import PASSWORD, World, build_world, make_user
+from ...registry.tests.world import PASSWORD, World, build_world
 from ...workflow import services
 from ...workflow.choices import PENDING_STATES, TaskState
 from ...workflow.models import Case, Task
+
+# The engine's accounts, each built on this directory's ``world`` (scanned) when a test asks.
+from ...workflow.tests.conftest import (  # noqa: F401
+    bureau_a,
+    city_bureau,
+    city_leader,
+    leader_a,
+    unit_a,
+)
 
 
 @pytest.fixture
@@ -21,35 +29,6 @@ def world(db) -> World:
     world = build_world()
     scan()
     return world
-
-
-@pytest.fixture
-def unit_a(world):
-    return make_user("unit_a", [Role.UNIT_ADMIN], scope_organization=world.a.org)
-
-
-@pytest.fixture
-def bureau_a(world):
-    return make_user("bureau_a", [Role.BUREAU_ADMIN], scope_region=world.a.region)
-
-
-@pytest.fixture
-def leader_a(world):
-    user = make_user("leader_a", [Role.LEADER], scope_region=world.a.region)
-    provision_device(user=user)
-    return user
-
-
-@pytest.fixture
-def city_bureau(world):
-    return make_user("city_bureau", [Role.BUREAU_ADMIN], scope_region=world.city)
-
-
-@pytest.fixture
-def city_leader(world):
-    user = make_user("city_leader", [Role.LEADER], scope_region=world.city)
-    provision_device(user=user)
-    return user
 
 
 def signature(user) -> dict:
@@ -102,5 +81,5 @@ class Driver:
 
 
 @pytest.fixture
-def driver(unit_a, bureau_a, leader_a, city_bureau, city_leader) -> Driver:
+def driver(unit_a, bureau_a, leader_a, city_bureau, city_leader) -> Driver:  # noqa: F811
     return Driver([unit_a, bureau_a, leader_a, city_bureau, city_leader])
