@@ -36,6 +36,10 @@ FILES: dict[str, tuple[str, list[str]]] = {
         "tom-select",
         ["dist/css/tom-select.bootstrap5.min.css", "dist/js/tom-select.complete.min.js"],
     ),
+    "echarts": (
+        "echarts",
+        ["dist/echarts.min.js"],
+    ),
     "swagger-ui": (
         "swagger-ui-dist",
         [
