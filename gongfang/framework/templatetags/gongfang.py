@@ -106,6 +106,23 @@ def object_actions(user, obj) -> list:
     return actions(user, obj)
 
 
+@register.simple_tag(takes_context=True)
+def object_panels(context, obj) -> str:
+    """The cards other apps add to ``obj``'s page (``framework.objectactions``), rendered."""
+    from ..objectactions import object_panels as panels
+
+    user = context.get("user")
+    request = context.get("request")
+    return mark_safe(  # the panels are our own templates, autoescaped
+        "".join(
+            render_to_string(
+                panel.template, {**panel.context, "user": user, "object": obj}, request=request
+            )
+            for panel in panels(user, obj)
+        )
+    )
+
+
 @register.simple_tag
 def active_menu(menu: list[dict], path: str) -> list[dict]:
     """The main menu with the group and item of the current page marked, items in two columns."""
