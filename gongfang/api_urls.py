@@ -10,16 +10,20 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from .accounts import manage_api as accounts_api
+from .archives.api import urls as archives_api
 from .cases.api import urls as cases_api
 from .compliance.api import urls as compliance_api
 from .framework.api import urls as framework_api
 from .framework.api.routers import APIRootView
 from .framework.api.views import DocsView, SchemaView, TokenView
+from .inspections.api import urls as inspections_api
 from .ledger import api as ledger_api
+from .maintenance.api import urls as maintenance_api
 from .registry.api import urls as registry_api
 from .scheduler import api as scheduler_api
 from .standards.api import urls as standards_api
 from .titles.api import urls as titles_api
+from .vehicles.api import urls as vehicles_api
 from .workflow.api import urls as workflow_api
 
 app_name = "api"
@@ -36,6 +40,10 @@ APP_ROUTERS = {
     "workflow": workflow_api.router,
     "titles": titles_api.router,
     "cases": cases_api.router,
+    "archives": archives_api.router,
+    "maintenance": maintenance_api.router,
+    "inspections": inspections_api.router,
+    "vehicles": vehicles_api.router,
 }
 
 urlpatterns = [
@@ -62,6 +70,10 @@ urlpatterns = [
     path("workflow/", include(workflow_api)),
     path("titles/", include(titles_api)),
     path("cases/", include(cases_api)),
+    path("archives/", include(archives_api)),
+    path("maintenance/", include(maintenance_api)),
+    path("inspections/", include(inspections_api)),
+    path("vehicles/", include(vehicles_api)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),
     path("token/", TokenView.as_view(), name="token"),

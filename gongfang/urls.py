@@ -21,5 +21,9 @@ urlpatterns = [
     path("verify/", include("gongfang.titles.urls_verify")),
     path("cases/", include("gongfang.workflow.urls")),
     path("case-records/", include("gongfang.cases.urls")),
+    path("archives/", include("gongfang.archives.urls")),
+    path("maintenance/", include("gongfang.maintenance.urls")),
+    path("inspections/", include("gongfang.inspections.urls")),
+    path("vehicles/", include("gongfang.vehicles.urls")),
     path("api/", include("gongfang.api_urls")),
 ]

@@ -40,6 +40,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "titles.*": ALL,
         "cases.*": ALL,
         "ledger.*": ALL,
+        "archives.*": ALL,
+        "maintenance.*": ALL,
+        "inspections.*": ALL,
+        "vehicles.*": ALL,
     },
     Role.UNIT_ADMIN: {
         "registry.*": ALL,
@@ -52,6 +56,14 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "titles.*": VIEW,
         "cases.*": VIEW,
         "ledger.*": ALL,
+        # Documents of its own objects; proposals and its own projects' reports (the services
+        # check which stage a unit may act in); its fleet and its dispatch requests.
+        "archives.*": VIEW,
+        "archives.document": ALL,
+        "maintenance.*": ALL,
+        # Reads its inspections; answers findings with its rectification (checked by service).
+        "inspections.*": VIEW,
+        "vehicles.*": ALL,
     },
     Role.SURVEYOR: {
         "registry.region": VIEW,
@@ -60,6 +72,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "registry.building": VIEW,
         "registry.floor": VIEW,
         "registry.room": VIEW,
+        "archives.document": frozenset({"view", "add"}),
     },
     Role.SUPERVISOR: {
         "registry.*": VIEW,
@@ -68,6 +81,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "workflow.*": VIEW,
         "titles.*": VIEW,
         "cases.*": VIEW,
+        "archives.*": VIEW,
+        "maintenance.*": VIEW,
+        # Urges (督办), adds findings and refers (checked by the inspections' services); no
+        # registry writes.
+        "inspections.*": VIEW,
+        "vehicles.*": VIEW,
     },
     # A leader decides and signs the tasks addressed to him (checked by the workflow's services
     # against his tasks, not by a model permission); he reads the rest.
@@ -78,6 +97,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "workflow.*": VIEW,
         "titles.*": VIEW,
         "cases.*": VIEW,
+        "archives.*": VIEW,
+        "maintenance.*": VIEW,
+        "inspections.*": VIEW,
+        "vehicles.*": VIEW,
     },
     # 三员分立: accounts' profiles / accounts' roles and scopes / the audit log. The finer
     # actions (create, reset a password; grant roles, set a scope, unlock) are checked by role in

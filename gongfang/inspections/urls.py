@@ -1,0 +1,7 @@
+"""Pages of inspections."""
+
+from __future__ import annotations
+
+app_name = "inspections"
+
+urlpatterns: list = []
