@@ -17,6 +17,11 @@ class CaseKind(models.TextChoices):
     TITLE_FILING = "title_filing", "权属登记 / 备案"
     WARNING_WAIVER = "warning_waiver", "预警暂不整改 / 备案"
     CONSTRUCTION = "construction", "新建 / 购置 / 装修"
+    MAINTENANCE_PROJECT = "maintenance_project", "维修项目立项"
+    MAINTENANCE_PLAN = "maintenance_plan", "维修三年计划"
+    VEHICLE_PURCHASE = "vehicle_purchase", "公务用车配备"
+    VEHICLE_RENEWAL = "vehicle_renewal", "公务用车更新"
+    VEHICLE_DISPOSAL = "vehicle_disposal", "公务用车处置"
 
 
 class CaseState(models.TextChoices):
