@@ -169,7 +169,7 @@ class Document(PrimaryModel):
     first = models.ForeignKey(
         "self",
         verbose_name="初版",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="later_revisions",

@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 ('revision', models.PositiveIntegerField(default=1, editable=False, verbose_name='版次')),
                 ('is_current', models.BooleanField(default=True, editable=False, verbose_name='现行版本')),
                 ('text', models.TextField(blank=True, editable=False, verbose_name='提取文本')),
-                ('first', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='later_revisions', to='archives.document', verbose_name='初版')),
+                ('first', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='later_revisions', to='archives.document', verbose_name='初版')),
                 ('region', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.region', verbose_name='所在区划')),
                 ('subject_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='对象类型')),
                 ('supersedes', models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='superseded_by', to='archives.document', verbose_name='替代')),
