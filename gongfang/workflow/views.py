@@ -54,6 +54,7 @@ from .forms import (
 from .kinds import KINDS
 from .models import Attachment, Case, Notification, ProcessDefinition, Task
 from .tables import CaseTable, ProcessDefinitionTable, is_overdue
+from .todo import render_todo_panels
 
 # The query parameters that preset a new case (from a room's, building's, organization's or
 # warning's page) and the kind form fields they fill.
@@ -664,6 +665,7 @@ def render_todo(request, form=None):
         "batch_signature": batch_signature,
         "overdue_count": overdue_count,
         "can_apply": user.has_model_perm(Case, "add"),
+        "extra_panels": render_todo_panels(request),
     }
     return render(request, "workflow/todo.html", context)
 
