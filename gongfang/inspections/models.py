@@ -711,6 +711,15 @@ class Referral(PrimaryModel):
         editable=False,
     )
     recipient = models.CharField("接收机关", max_length=100, default="纪委监委")
+    package = models.ForeignKey(
+        "archives.Document",
+        verbose_name="移交材料",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     outcome = models.TextField("处理结果", blank=True)
     outcome_on = models.DateField("结果日期", null=True, blank=True)
 
