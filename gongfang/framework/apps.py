@@ -9,6 +9,10 @@ class FrameworkConfig(AppConfig):
     verbose_name = "基础框架"
 
     def ready(self) -> None:
+        from . import workdays
+        from .holidays import services as holiday_services  # noqa: F401  (registers them)
+
+        workdays.connect_signals()
         from .audit import purge_expired
         from .changelog import register_event_labels
         from .checkpoints import run_checkpoint

@@ -214,3 +214,97 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"检查点 #{self.pk}（截至记录 {self.last_id}）"
+
+
+class HolidayYearState(models.TextChoices):
+    ANNOUNCED = "announced", "已公布"
+    PENDING = "pending", "未公布"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", "法定节假日"
+    MAKEUP_WORKDAY = "makeup_workday", "调休上班"
+
+
+class HolidayYear(PrimaryModel):
+    """One year of the official calendar as the State Council announced it (国务院办公厅关于某年
+    部分节假日安排的通知). Until a year is announced its days are *unknown*: working-day
+    arithmetic counts Monday to Friday and says so, holiday rules do not judge (DESIGN §7: rules
+    are data, edited by the bureau when the notice comes out)."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    state = models.CharField(
+        "状态",
+        max_length=10,
+        choices=HolidayYearState.choices,
+        default=HolidayYearState.PENDING,
+        help_text="未公布的年份不参与节假日判断：工作日按周一至周五推算，并注明是推算",
+    )
+    source = models.CharField(
+        "依据", max_length=200, blank=True, help_text="通知名称或文号，如 国办发明电〔2025〕7号"
+    )
+    announced_on = models.DateField("公布日期", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    # The official calendar is national: every business account reads it, the bureau edits it.
+    scope = None
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排"
+
+    @property
+    def is_announced(self) -> bool:
+        return self.state == HolidayYearState.ANNOUNCED
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.year is not None and not 1949 < self.year < 2200:
+            errors["year"] = "年份应在 1950 至 2199 之间。"
+        if self.is_announced and not self.source.strip():
+            errors["source"] = "已公布的年份须填写依据（通知名称或文号）。"
+        if self.announced_on and self.year and self.announced_on.year > self.year:
+            errors["announced_on"] = "公布日期不能晚于该年份。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class CalendarDay(PrimaryModel):
+    """A day that differs from the ordinary week: a public holiday (法定节假日, also on a weekday)
+    or a weekend day worked in exchange (调休上班)."""
+
+    year = models.ForeignKey(
+        HolidayYear, verbose_name="年份", on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=16, choices=CalendarDayKind.choices)
+    name = models.CharField("节日", max_length=60, blank=True, help_text="如 春节、国庆节")
+
+    scope = None
+
+    class Meta:
+        verbose_name = "节假日与调休"
+        verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+
+    @property
+    def weekday_label(self) -> str:
+        return "周" + "一二三四五六日"[self.date.weekday()]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.date:%Y-%m-%d} {self.get_kind_display()}{' ' + self.name if self.name else ''}"
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.date and self.year_id and self.year.year != self.date.year:
+            errors["date"] = f"日期不在{self.year.year}年内。"
+        elif self.date and self.kind == CalendarDayKind.MAKEUP_WORKDAY and self.date.weekday() < 5:
+            errors["kind"] = "调休上班日应为周六或周日（周一至周五本就是工作日）。"
+        if errors:
+            raise ValidationError(errors)

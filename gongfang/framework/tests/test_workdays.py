@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 
+pytestmark = pytest.mark.django_db
+
 from ..workdays import add_workdays, is_workday, workdays_between
 
 D = datetime.date
