@@ -10,6 +10,11 @@ class ArchivesConfig(AppConfig):
 
     def ready(self) -> None:
         register_subjects()
+        # Full-text search and the dossier (H2).
+        from . import dossier, search
+
+        search.register()
+        dossier.register()
 
 
 def register_subjects() -> None:
