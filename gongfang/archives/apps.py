@@ -9,7 +9,12 @@ class ArchivesConfig(AppConfig):
     verbose_name = "档案资料"
 
     def ready(self) -> None:
+        from ..framework.changelog import register_event_labels
+        from . import navigation, services  # noqa: F401  (registers the services)
+
         register_subjects()
+        navigation.register()
+        register_event_labels({"document.open": "打开档案资料文件"})
         # Full-text search and the dossier (H2).
         from . import dossier, search
 

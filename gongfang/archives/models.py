@@ -137,9 +137,13 @@ class Document(PrimaryModel):
     """One version of one paper about one subject."""
 
     subject_type = models.ForeignKey(
-        ContentType, verbose_name="对象类型", on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        verbose_name="对象类型",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
-    subject_id = models.PositiveBigIntegerField("对象编号")
+    subject_id = models.PositiveBigIntegerField("对象编号", editable=False)
     subject = GenericForeignKey("subject_type", "subject_id")
     category = models.ForeignKey(
         DocumentCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="documents"

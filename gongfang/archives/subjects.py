@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, ProtectedError, Q, QuerySet
+from django.db.models.signals import pre_delete
 
 from ..framework.scope import NOTHING, READ_ACTIONS, scope_q
 
@@ -78,6 +79,19 @@ def register_subject(
     documents (default: the module's write scope).
     """
     _subjects[model] = SubjectSpec(model, region, restrict, restrict_write)
+    pre_delete.connect(
+        _protect_documents, sender=model, dispatch_uid=f"archives_protect_{model._meta.label}"
+    )
+
+
+def _protect_documents(sender, instance: Model, **kwargs) -> None:
+    """A subject with papers on file is not deleted (the papers would lose their owner): the
+    service turns this into "仍被 N 个档案资料引用"."""
+    from .models import Document
+
+    documents = list(Document.objects.of(instance)[:20])
+    if documents:
+        raise ProtectedError(f"{instance} 仍有档案资料", documents)
 
 
 def subject_spec(model_or_obj: type[Model] | Model) -> SubjectSpec | None:
