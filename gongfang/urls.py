@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/", include("gongfang.accounts.urls")),
     path("standards/", include("gongfang.standards.urls")),
     path("warnings/", include("gongfang.compliance.urls")),
-    path("changelog/", include("gongfang.framework.urls")),
+    path("", include("gongfang.framework.urls")),  # changelog/, calendar/
     path("ledger/", include("gongfang.ledger.urls")),
     path("schedule/", include("gongfang.scheduler.urls")),
     path("titles/", include("gongfang.titles.urls")),

@@ -114,6 +114,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     Role.AUDIT_ADMIN: {"framework.objectchange": VIEW},
 }
 
+# The official holiday calendar (framework.HolidayYear and its days): national data the bureau
+# enters when the State Council announces a year; every business role reads it.
+for _role in BUSINESS_ROLES:
+    _actions = ALL if _role == Role.BUREAU_ADMIN else VIEW
+    PERMISSIONS[_role].update(
+        {"framework.holidayyear": _actions, "framework.calendarday": _actions}
+    )
+del _role, _actions
+
 
 def role_actions(role: str, model_key: str) -> frozenset[str]:
     """Actions ``role`` may take on the model ``app_label.model_name``."""

@@ -14,6 +14,7 @@ STANDARDS_MENU = MenuGroup(
         MenuItem("服务用房指标", "standards.ServiceAllowance", "standards:serviceallowance_list"),
         MenuItem("规则参数", "standards.RuleParameter", "standards:ruleparameter_list"),
         MenuItem("条款说明", "standards.Clause", "standards:clause_list"),
+        MenuItem("节假日安排", "framework.HolidayYear", "framework:holidayyear_list"),
     ),
 )
 

@@ -41,7 +41,7 @@ from ..framework import clock
 from ..framework.changelog import record_change, record_event, serialize_object
 from ..framework.models import ObjectChange
 from ..framework.versions import check_version
-from ..framework.workdays import add_workdays
+from ..framework.workdays import reckon
 from ..registry.models import Organization
 from .actors import accounts_for, resolve
 from .choices import (
@@ -236,7 +236,8 @@ def _cancel_open_tasks(case: Case, now: datetime.datetime) -> list[Task]:
 
 def _open_step(case: Case, step: StepDefinition, now: datetime.datetime) -> list[Task]:
     """One task per actor rule of ``step``, due after its time limit in working days."""
-    due = add_workdays(clock.today(), step.time_limit_days)
+    reckoning = reckon(clock.today(), step.time_limit_days)
+    due = reckoning.day
     tasks = []
     for rule in step.actors:
         who = resolve(rule, case)
@@ -258,7 +259,8 @@ def _open_step(case: Case, step: StepDefinition, now: datetime.datetime) -> list
     case.step_order = step.order
     case.deadline = max(t.due_on for t in tasks)
     message = (
-        f"待办：{case.number}“{case.title}”待您办理（{step.name}），请于 {due:%Y-%m-%d} 前办理。"
+        f"待办：{case.number}“{case.title}”待您办理（{step.name}），"
+        f"请于 {due:%Y-%m-%d}{reckoning.note} 前办理。"
     )
     _notify((u for t in tasks for u in accounts_for(t)), case, message, now)
     return tasks

@@ -1,5 +1,7 @@
-"""API routes of the framework: the change log (``api:framework:objectchange-list``)."""
+"""API routes of the framework: the change log (``api:framework:objectchange-list``) and the
+holiday calendar (``api:framework:holidayyear-list``, ``api:framework:calendarday-list``)."""
 
+from ..holidays.api import CalendarDayViewSet, HolidayYearViewSet
 from .routers import Router
 from .views import ObjectChangeViewSet
 
@@ -7,5 +9,7 @@ app_name = "framework"
 
 router = Router()
 router.register("changes", ObjectChangeViewSet)
+router.register("holiday-years", HolidayYearViewSet)
+router.register("calendar-days", CalendarDayViewSet)
 
 urlpatterns = router.urls

@@ -164,18 +164,6 @@ def import_days(
     counts = {"added": 0, "changed": 0, "deleted": 0}
     with transaction.atomic():
         existing = {d.date: d for d in CalendarDay.objects.select_for_update().filter(year=year)}
-        others = set(
-            CalendarDay.objects.filter(date__in=[r.date for r in rows])
-            .exclude(year=year)
-            .values_list("date", flat=True)
-        )
-        errors = [
-            f"第 {r.number} 行：{r.date:%Y-%m-%d} 已属于其他年份的安排。"
-            for r in rows
-            if r.date in others
-        ]
-        if errors:
-            raise ValidationError(errors)
         for row in rows:
             day = existing.pop(row.date, None)
             try:

@@ -26,6 +26,17 @@ register = template.Library()
 
 # Numbers -----------------------------------------------------------------------------------------
 @register.filter
+def workday_note(day: Any) -> str:
+    """After a time limit's date, reckoned in working days from today: the note that it is an
+    estimate when a year up to it has no announced holidays yet ("" otherwise)."""
+    from .. import clock, workdays
+
+    if not isinstance(day, datetime.date):
+        return ""
+    return workdays.estimate_note(clock.today(), day)
+
+
+@register.filter
 def area(value: Any) -> str:
     """An area in m² with thousands separators and two decimals: 1,234,567.80."""
     if value in (None, ""):
