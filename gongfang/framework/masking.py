@@ -35,6 +35,7 @@ class Kind(StrEnum):
 PERSONAL_FIELDS: dict[str, dict[str, Kind]] = {
     "registry.person": {"phone": Kind.PHONE},
     "accounts.user": {"phone": Kind.PHONE},
+    "vehicles.driver": {"phone": Kind.PHONE},
 }
 
 # ("app_label.model_name", where) -> roles that see personal fields in full there.
@@ -47,6 +48,9 @@ FULL_VIEW: dict[tuple[str, Where], frozenset[str]] = {
     # must carry the numbers, or the import would overwrite them with masks; its export is
     # audited like every export.
     ("registry.person", Where.LEDGER): frozenset({Role.BUREAU_ADMIN, Role.UNIT_ADMIN}),
+    # A unit's drivers are reached by those who dispatch them, on the driver's page.
+    ("vehicles.driver", Where.DETAIL): frozenset({Role.BUREAU_ADMIN, Role.UNIT_ADMIN}),
+    ("vehicles.driver", Where.API_DETAIL): frozenset({Role.BUREAU_ADMIN, Role.UNIT_ADMIN}),
     # The system administrator keeps accounts' contact data.
     ("accounts.user", Where.DETAIL): frozenset({Role.SYS_ADMIN}),
     ("accounts.user", Where.API_DETAIL): frozenset({Role.SYS_ADMIN}),

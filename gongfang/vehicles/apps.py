@@ -1,3 +1,5 @@
+"""Official vehicles (公务用车): registry, standards, quotas, vehicle cases, dispatch and running costs."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,19 @@ class VehiclesConfig(AppConfig):
     name = "gongfang.vehicles"
     label = "vehicles"
     verbose_name = "公务用车"
+
+    def ready(self) -> None:
+        from . import exports, jobs, navigation, services  # noqa: F401  (registers the services)
+
+        navigation.register()
+        jobs.register()
+        exports.register()
+        register_archive_subject()
+
+
+def register_archive_subject() -> None:
+    """Vehicles carry documents: purchase papers, 行驶证, photos, disposal records."""
+    from ..archives.subjects import register_subject
+    from .models import Vehicle
+
+    register_subject(Vehicle, region=lambda vehicle: vehicle.region)

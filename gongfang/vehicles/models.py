@@ -384,7 +384,11 @@ class VehicleStandardRow(StandardRowBase):
         ]
 
     def __str__(self) -> str:
-        cap = f"{self.price_cap / 10000:g} 万元" if self.price_cap is not None else "不限"
+        cap = (
+            f"{(Decimal(self.price_cap) / 10000).normalize():f} 万元"
+            if self.price_cap is not None
+            else "不限"
+        )
         return f"{self.get_category_display()} {self.get_body_class_display()} {cap}"
 
 
@@ -625,6 +629,7 @@ class AnnualInspection(PrimaryModel):
     note = models.TextField("备注", blank=True)
 
     scope = VEHICLE_SCOPE
+    changelog_exclude = ("created_at", "updated_at", "reminded_on")
 
     class Meta:
         verbose_name = "年检"

@@ -1,0 +1,1 @@
+"""Standards shipped as data (seeded by migrations)."""
