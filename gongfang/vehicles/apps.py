@@ -9,12 +9,13 @@ class VehiclesConfig(AppConfig):
     verbose_name = "公务用车"
 
     def ready(self) -> None:
-        from . import exports, jobs, navigation, services  # noqa: F401  (registers the services)
+        from . import exports, jobs, kinds, navigation, services  # noqa: F401  (registers the services)
 
         navigation.register()
         jobs.register()
         exports.register()
         register_archive_subject()
+        kinds.register()
 
 
 def register_archive_subject() -> None:

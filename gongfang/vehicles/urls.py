@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import path
 
 from . import views as v
+from .dispatch_urls import urlpatterns as dispatch_urlpatterns
 
 app_name = "vehicles"
 
@@ -74,3 +75,4 @@ urlpatterns = [
     *v.object_urls("insurance", "insurancepolicy", v.InsurancePolicyViews),
     *v.object_urls("inspections", "annualinspection", v.AnnualInspectionViews),
 ]
+urlpatterns += dispatch_urlpatterns
