@@ -17,9 +17,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from ..framework import clock
 from ..framework.jobs import Job, register_job
+from ..framework.workdays import estimate_note
 from .actors import accounts_for
 from .choices import CaseState, TaskState
 from .models import Case, Notification, Task
@@ -43,15 +45,17 @@ def send_reminders(*, today: datetime.date | None = None) -> tuple[int, int]:
     mails: list[tuple[str, str, str]] = []
     for task in tasks:
         case = task.case
+        # A time limit reckoned into a year not announced yet says it is an estimate.
+        note = estimate_note(timezone.localdate(task.opened_at), task.due_on)
         if task.due_on < today:
             message = (
                 f"催办：{case.number}“{case.title}”（{task.step.name}）已逾期，"
-                f"办理期限为 {task.due_on:%Y-%m-%d}。"
+                f"办理期限为 {task.due_on:%Y-%m-%d}{note}。"
             )
         else:
             message = (
                 f"提醒：{case.number}“{case.title}”（{task.step.name}）"
-                f"将于明天（{task.due_on:%Y-%m-%d}）到期。"
+                f"将于明天（{task.due_on:%Y-%m-%d}）到期{note}。"
             )
         url = case_url(case)
         for user in accounts_for(task):

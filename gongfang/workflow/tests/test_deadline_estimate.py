@@ -55,3 +55,16 @@ def test_once_2027_is_announced_the_count_follows_it(clock, submitted, bureau_a)
         assert "推算" not in Notification.objects.get(user=bureau_a, case=case).message
     finally:
         clear_cache()  # the year is rolled back with the test
+
+
+def test_the_reminder_of_an_estimated_deadline_says_so(clock, submitted, bureau_a):
+    from ..jobs import send_reminders
+
+    _on(clock, datetime.date(2026, 12, 28))
+    case = submitted()
+    send_reminders(today=datetime.date(2027, 1, 3))
+    reminder = Notification.objects.filter(user=bureau_a, case=case).latest("pk").message
+    assert reminder.endswith(f"将于明天（2027-01-04）到期{NOTE}。")
+    send_reminders(today=datetime.date(2027, 1, 6))
+    reminder = Notification.objects.filter(user=bureau_a, case=case).latest("pk").message
+    assert reminder.endswith(f"办理期限为 2027-01-04{NOTE}。")
