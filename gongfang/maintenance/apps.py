@@ -5,3 +5,24 @@ class MaintenanceConfig(AppConfig):
     name = "gongfang.maintenance"
     label = "maintenance"
     verbose_name = "维修与物业经费"
+
+    def ready(self) -> None:
+        from ..workflow.kinds import register_kind
+        from . import navigation, services  # noqa: F401  (registers the services)
+        from .kinds import MAINTENANCE_PLAN, MAINTENANCE_PROJECT
+
+        navigation.register()
+        register_kind(MAINTENANCE_PROJECT)
+        register_kind(MAINTENANCE_PLAN)
+        register_subjects()
+
+
+def register_subjects() -> None:
+    """Projects (their stage papers), plans, proposals and service contracts carry documents."""
+    from ..archives.subjects import register_subject
+    from .models import MaintenanceProject, PlanProposal, ServiceContract, ThreeYearPlan
+
+    register_subject(MaintenanceProject, region=lambda project: project.region)
+    register_subject(ThreeYearPlan, region=lambda plan: plan.region)
+    register_subject(PlanProposal, region=lambda proposal: proposal.plan.region)
+    register_subject(ServiceContract, region=lambda contract: contract.region)
