@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import search_views, views
+from . import dossier_views, search_views, views
 
 app_name = "archives"
 
@@ -32,4 +32,4 @@ urlpatterns = [
 ]
 
 # Full-text search and the dossier (H2's modules).
-urlpatterns += search_views.urlpatterns
+urlpatterns += search_views.urlpatterns + dossier_views.urlpatterns
