@@ -30,6 +30,7 @@ from ..framework.signals import object_written
 from ..framework.versions import check_version
 from .extract import extract_text
 from .models import Document, DocumentCategory
+from .search import index_document
 from .subjects import can_see_subject, can_write_subject, subject_region, subject_spec
 
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -261,6 +262,8 @@ def _create(
     stored.append(document.file.name)
     document.save()
     record_change(actor=user, instance=document, action=ObjectChange.Action.CREATE, before=None)
+    # The new version enters the full-text index; the one it supersedes leaves it.
+    index_document(document)
     return document
 
 
@@ -293,6 +296,11 @@ class DocumentService(ObjectService):
         if changed and not instance.category.active:
             raise ValidationError({"category": "类别：请选择一个启用中的档案类别。"})
 
+    def after_save(self, *, actor, instance: Document, before: dict | None) -> list[str]:
+        """The title is indexed: an edited one is found by its new words."""
+        index_document(instance)
+        return []
+
     def delete(self, *, actor, instance: Document, expected_version: int | None = None) -> None:
         """Withdraw ``instance``: only the current version, whose predecessor (if any) becomes
         current again; the stored file is removed once the deletion commits."""
@@ -310,6 +318,9 @@ class DocumentService(ObjectService):
                 Document.objects.filter(pk=previous_id).update(
                     is_current=True, version=F("version") + 1
                 )
+                # The version current again is found again (the deleted one left the index
+                # with its row).
+                index_document(Document.objects.get(pk=previous_id))
             current.pk = pk
             record_change(
                 actor=actor, instance=current, action=ObjectChange.Action.DELETE, before=before

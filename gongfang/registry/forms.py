@@ -88,16 +88,7 @@ class BuildingForm(ScopedModelForm):
 class FloorForm(ScopedModelForm):
     class Meta:
         model = Floor
-        fields = ["building", "number", "name", "plan"]
-
-    def service_data(self) -> dict:
-        data = super().service_data()
-        plan = data.get("plan")
-        if plan is False:  # "clear" ticked
-            data["plan"] = ""
-        elif plan is None:
-            data.pop("plan", None)
-        return data
+        fields = ["building", "number", "name"]
 
 
 class RoomForm(ScopedModelForm):

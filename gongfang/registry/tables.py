@@ -189,21 +189,17 @@ class FloorTable(RegistryTable):
     )
     number = LinkedColumn(verbose_name="楼层")
     name = tables.Column(verbose_name="楼层名称")
-    plan = tables.Column(verbose_name="平面图", orderable=False)
     actions = ActionsColumn()
 
-    default_columns = ("building", "number", "name", "plan")
+    default_columns = ("building", "number", "name")
 
     class Meta(BaseTable.Meta):
         model = Floor
         fields = ()
-        sequence = ("id", "building", "number", "name", "plan", "actions")
+        sequence = ("id", "building", "number", "name", "actions")
 
     def render_number(self, record):
         return record.label if not record.name else f"{record.number}（{record.name}）"
-
-    def render_plan(self, value):
-        return "已上传" if value else "—"
 
 
 class RoomTable(RegistryTable):

@@ -248,7 +248,7 @@ class FloorListView(ObjectListView):
 class FloorView(RegistryObjectView):
     queryset = Floor.objects.select_related("building__compound__region")
     template_name = "registry/floor.html"
-    attributes = ("building", "number", "name", "plan")
+    attributes = ("building", "number", "name")
     related = staticmethod(selectors.floor_related)
 
 

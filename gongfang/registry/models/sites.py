@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from ...accounts.validators import validate_upload_content, validate_upload_size
 from ...framework.models import PrimaryModel
 from ...framework.scope import Scope
 from ..choices import (
@@ -157,16 +156,7 @@ class Floor(PrimaryModel):
     )
     number = models.SmallIntegerField("楼层号", help_text="地上为正数，地下为负数（-1 为地下一层）")
     name = models.CharField("楼层名称", max_length=40, blank=True)
-    plan = models.FileField(
-        "平面图",
-        upload_to="floor-plans/%Y/",
-        blank=True,
-        validators=[
-            FileExtensionValidator(["pdf", "png", "jpg", "jpeg"]),
-            validate_upload_size,
-            validate_upload_content,
-        ],
-    )
+    # The floor plan is a document of category 平面图 (archives), shown by the archives' panel.
 
     scope = Scope(
         region="building__compound__region",
