@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from ...framework.api.exceptions import as_api_error
@@ -32,6 +33,28 @@ from ..models import (
     Tip,
 )
 from . import serializers as s
+
+
+class CanView(BasePermission):
+    """The account may read the model; who may take a step is the service's to decide."""
+
+    message = "您没有查看该对象的权限。"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(
+            user and user.is_authenticated and user.has_model_perm(view.queryset.model, "view")
+        )
+
+
+def _visible(view, pk):
+    """The object of a step, read with the view scope (404 outside it)."""
+    try:
+        obj = view.queryset.restrict(view.request.user, "view").get(pk=int(pk))
+    except (view.queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise exceptions.NotFound("没有找到该对象。") from None
+    view._etag_instance = obj
+    return obj
 
 
 def _call(model, fields, fn, **kwargs):
@@ -86,10 +109,10 @@ class InspectionPlanViewSet(ObjectViewSet):
             400: OpenApiResponse(description="不能生成"),
         },
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[CanView])
     def generate(self, request, pk=None) -> Response:
         """生成督查检查：计划范围内尚无检查的单位各生成一项，返回新生成的检查。"""
-        plan = self.get_object()
+        plan = _visible(self, pk)
         created = _call(
             InspectionPlan, [], services.generate_inspections, actor=request.user, plan=plan
         )
@@ -108,10 +131,10 @@ class InspectionViewSet(ReadOnlyObjectViewSet):
     filterset_class = f.InspectionFilterSet
 
     @extend_schema(request=None, responses={200: s.InspectionSerializer}, parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[CanView])
     def start(self, request, pk=None) -> Response:
         """开始检查。"""
-        inspection = self.get_object()
+        inspection = _visible(self, pk)
         done = _call(
             Inspection,
             [],
@@ -124,10 +147,10 @@ class InspectionViewSet(ReadOnlyObjectViewSet):
         return Response(self.get_serializer(done).data)
 
     @extend_schema(request=None, responses={200: s.InspectionSerializer}, parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[CanView])
     def finish(self, request, pk=None) -> Response:
         """完成检查：须每项均已记录结果。"""
-        inspection = self.get_object()
+        inspection = _visible(self, pk)
         done = _call(
             Inspection,
             [],
@@ -156,10 +179,10 @@ class MeasurementViewSet(ReadOnlyObjectViewSet):
     filterset_class = f.MeasurementFilterSet
 
     @extend_schema(request=None, responses={200: s.MeasurementSerializer}, parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[CanView])
     def accept(self, request, pk=None) -> Response:
         """采纳：经台账服务把实测面积写入房间（来源：实地测量），记入变更记录。"""
-        measurement = self.get_object()
+        measurement = _visible(self, pk)
         _call(
             Measurement,
             ["measured_area"],
@@ -173,10 +196,10 @@ class MeasurementViewSet(ReadOnlyObjectViewSet):
     @extend_schema(
         request=s.RejectSerializer, responses={200: s.MeasurementSerializer}, parameters=[IF_MATCH]
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[CanView])
     def reject(self, request, pk=None) -> Response:
         """退回：台账不变，须说明理由。"""
-        measurement = self.get_object()
+        measurement = _visible(self, pk)
         body = s.RejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         _call(
@@ -203,10 +226,10 @@ class TipViewSet(ObjectViewSet):
         responses={200: s.TipSerializer},
         parameters=[IF_MATCH],
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[CanView])
     def transition(self, request, pk=None) -> Response:
         """办理线索。"""
-        tip = self.get_object()
+        tip = _visible(self, pk)
         body = s.TipTransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
