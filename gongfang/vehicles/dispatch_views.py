@@ -303,7 +303,7 @@ class DispatchRequestView(BaseObjectView):
             else:
                 messages.success(request, f"已提交用车申请：派车单 #{dispatch.pk}，等待审批。")
                 return HttpResponseRedirect(dispatch.get_absolute_url())
-        return self.render_form(form, status=400)
+        return self.render_form(form)
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
