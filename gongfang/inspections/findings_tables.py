@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from ..framework import clock
 from ..framework.tables import BaseTable, DateColumn, RelatedColumn
@@ -27,7 +28,7 @@ def finding_state_badge(finding: Finding, today=None) -> str:
         finding.get_state_display(),
     )
     if is_overdue(finding, today):
-        badge += format_html(' <span class="badge bg-red text-red-fg">逾期</span>')
+        badge += mark_safe(' <span class="badge bg-red text-red-fg">逾期</span>')
     return badge
 
 
@@ -105,7 +106,7 @@ class RectificationTable(BaseTable):
     responded_by = tables.Column(verbose_name="报告人", accessor="responded_by__name")
     responded_at = DateColumn(verbose_name="报告时间", format="Y-m-d H:i")
 
-    default_columns = ("finding", "description", "responded_by", "responded_at")
+    default_columns = ("id", "finding", "description", "responded_by", "responded_at")
 
     class Meta(BaseTable.Meta):
         model = Rectification
@@ -120,7 +121,7 @@ class RecheckTable(BaseTable):
     by = tables.Column(verbose_name="复查人", accessor="by__name")
     on = DateColumn(verbose_name="复查日期")
 
-    default_columns = ("finding", "result", "note", "by", "on")
+    default_columns = ("id", "finding", "result", "note", "by", "on")
 
     class Meta(BaseTable.Meta):
         model = Recheck

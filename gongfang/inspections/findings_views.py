@@ -24,7 +24,7 @@ from ..framework.forms import apply_errors
 from ..framework.pdf import pdf_response
 from ..framework.versions import StaleObjectError
 from ..framework.views import ObjectListView, ObjectView
-from ..framework.views.generic import BaseObjectView, safe_return_url
+from ..framework.views.generic import BaseObjectView, safe_return_url, url_name
 from ..registry.models import Organization
 from . import findings as services
 from . import findings_filtersets as filtersets
@@ -62,6 +62,23 @@ def attach_files(*, user, finding: Finding, files, category: str, title: str) ->
             authorized=True,
         )
     return len(files)
+
+
+class StepRecordMixin:
+    """Pages of rows that are steps of a finding (a rectification, a re-check, an urge, a
+    referral): made by the finding's actions, never added, edited or deleted on their own."""
+
+    def base_context(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "verbose_name": self.model._meta.verbose_name,
+            "app_verbose_name": self.model._meta.app_config.verbose_name,
+            "list_url": reverse(url_name(self.model, "_list")),
+            "add_url": "",
+            "can_add": False,
+            "can_change": False,
+            "can_delete": False,
+        }
 
 
 # Findings --------------------------------------------------------------------------------------
@@ -403,56 +420,38 @@ class FindingEvidenceView(FindingActionView):
 
 
 # Rectifications, re-checks ---------------------------------------------------------------------
-class RectificationListView(ObjectListView):
+class RectificationListView(StepRecordMixin, ObjectListView):
     queryset = Rectification.objects.select_related("finding__organization", "responded_by")
     filterset = filtersets.RectificationFilterSet
     table = tables.RectificationTable
 
-    def get_extra_context(self) -> dict[str, Any]:
-        return {"add_url": "", "can_add": False}
 
-
-class RectificationView(ObjectView):
+class RectificationView(StepRecordMixin, ObjectView):
     queryset = Rectification.objects.select_related("finding__organization", "responded_by")
     attributes = ("finding", "description", "responded_by", "responded_at")
 
-    def get_extra_context(self, obj) -> dict[str, Any]:
-        return {"can_change": False, "can_delete": False}
 
-
-class RecheckListView(ObjectListView):
+class RecheckListView(StepRecordMixin, ObjectListView):
     queryset = Recheck.objects.select_related("finding__organization", "by")
     filterset = filtersets.RecheckFilterSet
     table = tables.RecheckTable
 
-    def get_extra_context(self) -> dict[str, Any]:
-        return {"add_url": "", "can_add": False}
 
-
-class RecheckView(ObjectView):
+class RecheckView(StepRecordMixin, ObjectView):
     queryset = Recheck.objects.select_related("finding__organization", "by")
     attributes = ("finding", "on", "result", "note", "by")
 
-    def get_extra_context(self, obj) -> dict[str, Any]:
-        return {"can_change": False, "can_delete": False}
-
 
 # Urges -----------------------------------------------------------------------------------------
-class UrgeListView(ObjectListView):
+class UrgeListView(StepRecordMixin, ObjectListView):
     queryset = Urge.objects.select_related("finding", "warning", "organization", "by", "region")
     filterset = filtersets.UrgeFilterSet
     table = tables.UrgeTable
 
-    def get_extra_context(self) -> dict[str, Any]:
-        return {"add_url": "", "can_add": False}
 
-
-class UrgeView(ObjectView):
+class UrgeView(StepRecordMixin, ObjectView):
     queryset = Urge.objects.select_related("finding", "warning", "organization", "by")
     attributes = ("finding", "warning", "organization", "message", "by", "at")
-
-    def get_extra_context(self, obj) -> dict[str, Any]:
-        return {"can_change": False, "can_delete": False}
 
 
 class WarningUrgeView(BaseObjectView):
@@ -508,7 +507,7 @@ class WarningUrgeView(BaseObjectView):
 
 
 # Referrals -------------------------------------------------------------------------------------
-class ReferralListView(ObjectListView):
+class ReferralListView(StepRecordMixin, ObjectListView):
     queryset = Referral.objects.select_related("organization", "region")
     filterset = filtersets.ReferralFilterSet
     table = tables.ReferralTable
@@ -518,11 +517,8 @@ class ReferralListView(ObjectListView):
 
         return super().restricted(action).annotate(finding_count=Count("findings"))
 
-    def get_extra_context(self) -> dict[str, Any]:
-        return {"add_url": "", "can_add": False}
 
-
-class ReferralView(ObjectView):
+class ReferralView(StepRecordMixin, ObjectView):
     queryset = Referral.objects.select_related("organization", "region", "referred_by")
     template_name = "inspections/referral.html"
     attributes = (

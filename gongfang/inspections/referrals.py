@@ -58,18 +58,34 @@ def photo_data_uri(document) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
 
 
+# Bookkeeping fields the history leaves out.
+SKIPPED_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
+
+
+def _labels(change: ObjectChange) -> dict[str, str]:
+    model = change.changed_object_type.model_class() if change.changed_object_type_id else None
+    if model is None:
+        return {}
+    return {f.name: str(f.verbose_name) for f in model._meta.fields}
+
+
 def _entries(changes) -> list[dict]:
+    """Change-log rows as a reader reads them: when, who, what, and for an update each changed
+    field by its Chinese name (before → after)."""
     rows = []
     for change in changes:
+        detail = ""
         if change.action == ObjectChange.Action.EVENT:
             what = event_label(change.event)
-            detail = ""
         else:
             what = change.get_action_display()
-            detail = "；".join(
-                f"{name}：{_short(before)} → {_short(after)}"
-                for name, before, after in change.diff[:6]
-            )
+            if change.action == ObjectChange.Action.UPDATE:
+                labels = _labels(change)
+                detail = "；".join(
+                    f"{labels.get(name, name)}：{_short(before)} → {_short(after)}"
+                    for name, before, after in change.diff
+                    if name not in SKIPPED_FIELDS
+                )
         rows.append(
             {
                 "time": timezone.localtime(change.time),
@@ -99,8 +115,12 @@ def sections(findings: list[Finding]) -> list[FindingSection]:
                 if uri:
                     section.photos.append((str(document), uri))
         if subject is not None:
-            section.history = _entries(changes_for(subject)[:HISTORY_LIMIT])
-        section.log = _entries(changes_for(finding)[:HISTORY_LIMIT])
+            section.history = _entries(
+                changes_for(subject).select_related("changed_object_type")[:HISTORY_LIMIT]
+            )
+        section.log = _entries(
+            changes_for(finding).select_related("changed_object_type")[:HISTORY_LIMIT]
+        )
         result.append(section)
     return result
 

@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from ...compliance.models import Warning
 from ...framework.api.exceptions import as_api_error
+from ...framework.api.permissions import view_model
 from ...framework.api.schema import IF_MATCH
 from ...framework.api.serializers import (
     ObjectSerializer,
@@ -46,10 +48,17 @@ class FindingSerializer(ObjectSerializer):
     """督查问题：来源（检查、线索或监督发现）、责任单位、检查内容、涉及对象、整改方式与期限、状态、关联预警。
     overdue 为整改逾期（期限已过而单位尚未整改到位）。"""
 
+    exclude_fields = ("subject_type",)
+    subject_model = serializers.SerializerMethodField(label="涉及对象类型（应用.模型）")
     overdue = serializers.SerializerMethodField(label="整改逾期")
 
     class Meta(ObjectSerializer.Meta):
         model = Finding
+
+    def get_subject_model(self, obj: Finding) -> str:
+        if not obj.subject_type_id:
+            return ""
+        return f"{obj.subject_type.app_label}.{obj.subject_type.model}"
 
     def get_overdue(self, obj: Finding) -> bool:
         return services.is_overdue(obj)
@@ -174,6 +183,36 @@ class OutcomeSerializer(serializers.Serializer):
 
 
 # Viewsets --------------------------------------------------------------------------------------
+class ReadersMayAct(BasePermission):
+    """Writes here are the services' actions (a supervisor urges and refers, a unit answers, with
+    read-only model rights): the role must read the model; the service decides the rest."""
+
+    message = "您没有执行该操作的权限。"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        model = view_model(view)
+        if user.has_model_perm(model, "view"):
+            return True
+        self.message = f"您没有查看{model._meta.verbose_name}的权限。"
+        return False
+
+
+class ServiceActionsMixin:
+    """Rows reached in the account's read scope whatever the method (the service re-checks the
+    scope of what it writes)."""
+
+    permission_classes = (ReadersMayAct,)
+
+    def get_queryset(self):
+        queryset = self.queryset.all()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        return queryset.restrict(self.request.user, "view")
+
+
 def _service_call(call, *, fields, model):
     try:
         return call()
@@ -189,11 +228,13 @@ REFUSED = OpenApiResponse(description="输入有误或当前状态不允许")
 FORBIDDEN = OpenApiResponse(description="角色不能执行该操作")
 
 
-class FindingViewSet(ReadOnlyObjectViewSet):
+class FindingViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
     """督查问题：列表、详情；POST 登记问题（机关事务管理员、纪检监督、检查组成员）；respond 单位反馈整改；
     recheck 复查；urge 督办。"""
 
-    queryset = Finding.objects.select_related("organization", "region", "item", "warning")
+    queryset = Finding.objects.select_related(
+        "organization", "region", "item", "warning", "subject_type"
+    )
     serializer_class = FindingSerializer
     filterset_class = f.FindingFilterSet
 
@@ -313,7 +354,7 @@ class RecheckViewSet(ReadOnlyObjectViewSet):
     filterset_class = f.RecheckFilterSet
 
 
-class UrgeViewSet(ReadOnlyObjectViewSet):
+class UrgeViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
     """督办：列表、详情；POST 督办问题或预警（纪检监督、机关事务管理员）。"""
 
     queryset = Urge.objects.select_related("finding", "warning", "organization", "by")
@@ -344,7 +385,7 @@ class UrgeViewSet(ReadOnlyObjectViewSet):
         return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class ReferralViewSet(ReadOnlyObjectViewSet):
+class ReferralViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
     """移交纪检监察：列表、详情；POST 移交（生成移交材料 PDF 及证据压缩包）；outcome 登记处理结果。"""
 
     queryset = Referral.objects.select_related("organization", "region", "referred_by", "package")
