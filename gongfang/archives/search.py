@@ -15,25 +15,27 @@ characters is dropped when indexing, since a PDF breaks lines inside phrases; in
 separates terms (a user types "办公用房 维修" for both words).
 
 Titles weigh more than text (FTS5 ``bm25`` column weights; PostgreSQL weight A against B).
-Only current versions the user may see are returned: the scoped document queryset
-(``Document.objects.restrict``) is a subquery of the search statement, so scope is applied
-before the limit. Snippets are escaped text with the matches in ``<mark>``.
+Only current versions the user may see are returned: the engine ranks every match, then the
+best candidates are checked against the documents' scope (the subject's ``restrict``, as
+``Document.objects.restrict``) a chunk at a time until enough are visible — scope applies before
+the limit. Snippets are escaped text with the matches in ``<mark>``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Document
+from .subjects import subject_spec
 
 SQLITE_TABLE = "archives_document_fts"
 POSTGRES_TABLE = "archives_document_search"
@@ -47,6 +49,8 @@ MAX_WORD_CHARS = 60  # a longer "word" (a hash, a base64 blob) is cut, not index
 CHUNK_TOKENS = 12_000
 CHUNK_OVERLAP = 64
 SNIPPET_CHARS = 120
+# Candidates checked against the scope per query, best first, until enough are visible.
+SCOPE_CHUNK = 500
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
@@ -183,14 +187,16 @@ def clear_index() -> None:
 
 
 def rebuild_index(*, batch: int = 500) -> int:
-    """Index every current document again (after a restore, or a change of segmentation)."""
-    clear_index()
+    """Index every current document again (after a restore, or a change of segmentation), in
+    one transaction: searches see the old index until the new one is complete."""
     count = 0
     queryset = Document.objects.filter(is_current=True).only(
         "pk", "title", "text", "is_current", "supersedes"
     )
-    for start in range(0, queryset.count(), batch):
-        count += index_documents(queryset.order_by("pk")[start : start + batch])
+    with transaction.atomic():
+        clear_index()
+        for start in range(0, queryset.count(), batch):
+            count += index_documents(queryset.order_by("pk")[start : start + batch])
     return count
 
 
@@ -243,39 +249,79 @@ def _tsquery(terms: list[Term]) -> str:
     return " & ".join(parts)
 
 
-def _ranked_ids(scoped: QuerySet, terms: list[Term], limit: int) -> list[tuple[int, float]]:
-    """(document pk, score) of the best matches among the documents of ``scoped`` (a queryset
-    already restricted to what the user may see, applied inside the statement)."""
-    try:
-        scope_sql, scope_params = scoped.values("pk").query.sql_with_params()
-    except EmptyResultSet:  # a scope of nothing (an account without a role)
-        return []
+def _matches(terms: list[Term]) -> list[tuple[int, float]]:
+    """(document pk, score) of every indexed document matching all terms, best first: the
+    engine's own work, with no scope (checked afterwards, a chunk of candidates at a time)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT s.document_id, MAX(ts_rank('{{0.1, 0.2, 0.4, 1.0}}', s.vector, q)) AS score"
-                f" FROM {POSTGRES_TABLE} s, CAST(%s AS tsquery) q"
-                f" WHERE s.vector @@ q AND s.document_id IN ({scope_sql})"
-                " GROUP BY s.document_id ORDER BY score DESC, s.document_id DESC LIMIT %s",
-                [_tsquery(terms), *scope_params, limit],
+                "SELECT document_id, MAX(ts_rank('{0.1, 0.2, 0.4, 1.0}', vector, q)) AS score"
+                f" FROM {POSTGRES_TABLE}, CAST(%s AS tsquery) q WHERE vector @@ q"
+                " GROUP BY document_id ORDER BY score DESC, document_id DESC",
+                [_tsquery(terms)],
             )
         else:
             cursor.execute(
                 f"SELECT rowid, -bm25({SQLITE_TABLE}, {TITLE_WEIGHT}, 1.0) AS score"
-                f" FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s AND rowid IN ({scope_sql})"
-                " ORDER BY score DESC, rowid DESC LIMIT %s",
-                [_fts5_query(terms), *scope_params, limit],
+                f" FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s"
+                " ORDER BY score DESC, rowid DESC",
+                [_fts5_query(terms)],
             )
         return [(pk, float(score)) for pk, score in cursor.fetchall()]
+
+
+def _first_visible(
+    ranked: list[tuple[int, float]], limit: int, visible: Callable[[list[int]], set[int]]
+) -> list[tuple[int, float]]:
+    """The first ``limit`` of ``ranked`` that ``visible`` keeps, asking it a chunk at a time:
+    scope applies before the limit, and a wide scope is done after the first chunk."""
+    found: list[tuple[int, float]] = []
+    for start in range(0, len(ranked), SCOPE_CHUNK):
+        chunk = ranked[start : start + SCOPE_CHUNK]
+        keep = visible([pk for pk, _ in chunk])
+        found += [(pk, score) for pk, score in chunk if pk in keep]
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def visible_ids(user, ids: list[int]) -> set[int]:
+    """Which of ``ids`` are current documents ``user`` may see.
+
+    The same rule as ``Document.objects.restrict(user, "view")`` (the subject's own
+    ``restrict``; tested equal), asked from the candidates' side: one query for their subjects,
+    then one per subject type over those subjects only. The document queryset's scope is one
+    OR over every subject type, which SQLite answers by walking every subject in scope — 60 ms
+    for 500 candidates among 2,000 documents — whatever the candidates."""
+    if not (user and user.is_authenticated and user.is_active):
+        return set()
+    if not user.has_model_perm(Document, "view") or not ids:
+        return set()
+    by_type: dict[int, dict[int, list[int]]] = {}
+    rows = Document.objects.filter(pk__in=ids, is_current=True).values_list(
+        "pk", "subject_type_id", "subject_id"
+    )
+    for pk, type_id, subject_id in rows:
+        by_type.setdefault(type_id, {}).setdefault(subject_id, []).append(pk)
+    keep: set[int] = set()
+    for type_id, subjects in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        spec = subject_spec(model) if model is not None else None
+        if spec is None or spec.model is not model:
+            continue
+        seen = spec.readable(user).filter(pk__in=list(subjects)).values_list("pk", flat=True)
+        for subject_id in seen:
+            keep.update(subjects[subject_id])
+    return keep
 
 
 def search(user, query: str, *, limit: int = 50) -> list[Hit]:
     """Current documents ``user`` may see whose title or text holds every term of ``query``,
     best first; an empty or meaningless query finds nothing."""
     terms = parse_query(query)
-    if not terms or limit <= 0:
+    if not terms or limit <= 0 or not user.has_model_perm(Document, "view"):
         return []
-    ranked = _ranked_ids(_visible(user), terms, limit)
+    ranked = _first_visible(_matches(terms), limit, lambda ids: visible_ids(user, ids))
     documents = Document.objects.select_related("category").in_bulk([pk for pk, _ in ranked])
     pattern = _highlight_pattern(terms)
     return [
@@ -290,15 +336,11 @@ def search(user, query: str, *, limit: int = 50) -> list[Hit]:
     ]
 
 
-def _visible(user) -> QuerySet:
-    return Document.objects.restrict(user, "view").filter(is_current=True)
-
-
 class DocumentTextFilter:
     """The global search box's way into documents (``registry.selectors.Searchable``): the
-    scoped queryset it is given, narrowed to the full-text matches."""
+    scoped queryset it is given, narrowed to the best full-text matches in it."""
 
-    LIMIT = 200
+    LIMIT = 50
 
     def __init__(self, data: dict, queryset: QuerySet) -> None:
         self.queryset = queryset
@@ -306,7 +348,13 @@ class DocumentTextFilter:
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         terms = parse_query(value)
         scoped = queryset.filter(is_current=True)
-        ranked = _ranked_ids(scoped, terms, self.LIMIT) if terms else []
+        if not terms:
+            return scoped.none()
+
+        def visible(ids: list[int]) -> set[int]:
+            return set(scoped.filter(pk__in=ids).values_list("pk", flat=True))
+
+        ranked = _first_visible(_matches(terms), self.LIMIT, visible)
         return scoped.filter(pk__in=[pk for pk, _ in ranked])
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from unittest import mock
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from hypothesis import given, settings
@@ -95,6 +99,23 @@ class SearchTests(SearchWorldMixin, TestCase):
         self.assertEqual(self.found(self.user_no_role, PHRASE), [])
         self.assertEqual(self.found(self.user_with_perm, "电梯"), [])
 
+    def test_visible_ids_agrees_with_the_document_scope(self):
+        ids = list(Document.objects.values_list("pk", flat=True))
+        users = [self.city_bureau, self.user_with_perm, self.user_view_only, self.user_org_scoped]
+        for user in [*users, self.bureau_b, self.unit_b, self.user_no_role]:
+            with self.subTest(user=user.username):
+                expected = set(
+                    Document.objects.restrict(user, "view")
+                    .filter(is_current=True)
+                    .values_list("pk", flat=True)
+                )
+                self.assertEqual(search.visible_ids(user, ids), expected)
+
+    def test_scope_checked_in_chunks_until_enough_are_visible(self):
+        with mock.patch.object(search, "SCOPE_CHUNK", 1):
+            self.assertEqual(self.found(self.bureau_b, "电梯"), [self.sheet.pk])
+            self.assertEqual(len(search.search(self.city_bureau, PHRASE, limit=1)), 1)
+
     def test_unit_finds_documents_of_its_own_building(self):
         self.assertIn(self.report.pk, self.found(self.user_org_scoped, PHRASE))
 
@@ -143,6 +164,14 @@ class SearchTests(SearchWorldMixin, TestCase):
         self.assertEqual(
             search.rebuild_index(batch=2), Document.objects.filter(is_current=True).count()
         )
+        self.assertIn(self.report.pk, self.found(self.user_with_perm, PHRASE))
+
+    def test_rebuild_command(self):
+        search.clear_index()
+        out = io.StringIO()
+        call_command("rebuild_search_index", "--batch", "1", stdout=out)
+        count = Document.objects.filter(is_current=True).count()
+        self.assertIn(f"已重建全文检索索引：{count} 份资料", out.getvalue())
         self.assertIn(self.report.pk, self.found(self.user_with_perm, PHRASE))
 
     def test_global_search_box_lists_documents(self):
