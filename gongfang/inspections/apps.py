@@ -12,6 +12,7 @@ class InspectionsConfig(AppConfig):
         from ..archives.subjects import register_subject
         from ..framework.eventdata import register_event_data
         from . import navigation, services
+        from .choices import InspectionState, PlanState, TipState
         from .models import Inspection
 
         navigation.register()
@@ -22,7 +23,15 @@ class InspectionsConfig(AppConfig):
                 "usable_area_after": "新使用面积",
                 "measurement": "测量编号",
                 "inspection": "督查检查",
-            }
+            },
+            values={
+                event: {"from": dict(states.choices), "to": dict(states.choices)}
+                for event, states in (
+                    ("inspection.transition", InspectionState),
+                    ("inspectionplan.transition", PlanState),
+                    ("tip.transition", TipState),
+                )
+            },
         )
         # Photos taken on site are filed on the inspection; the team writes them.
         register_subject(

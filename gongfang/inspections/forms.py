@@ -26,12 +26,19 @@ from .models import (
 class UserChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         roles = "、".join(obj.role_labels)
-        return f"{obj.name or obj.username}（{obj.username}，{roles}）"
+        return f"{obj.name or obj.username}（{roles}）"
 
 
 class UserField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.name or obj.username}（{obj.username}）"
+
+
+def _default(form: forms.Form, **values) -> None:
+    """Fill what a new object's form leaves empty (the model's own defaults come first)."""
+    for name, value in values.items():
+        if form.initial.get(name) in (None, ""):
+            form.initial[name] = value
 
 
 def _user_region(user):
@@ -48,8 +55,7 @@ class ChecklistForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None and not self.is_bound:
             latest = Checklist.objects.aggregate(n=Max("revision"))["n"] or 0
-            self.initial.setdefault("revision", latest + 1)
-            self.initial.setdefault("effective_from", clock.today())
+            _default(self, revision=latest + 1, effective_from=clock.today())
         self.fields["revision"].help_text = "新版本从上一版复制全部检查内容，保存后逐项修改"
 
 
@@ -116,17 +122,20 @@ class InspectionPlanForm(ScopedModelForm):
         super().__init__(*args, user=user, **kwargs)
         region = self.instance.region if self.instance.region_id else _user_region(user)
         self.fields["team"].queryset = services.team_candidates(region)
-        self.fields["team"].widget.attrs["class"] = "form-check-input"
+        self.fields["team"].widget.attrs.pop("class", None)
         organizations = self.fields["organizations"]
         organizations.queryset = Organization.objects.restrict(user, "view")
         organizations.widget = APISelectMultiple(attrs={"class": "form-select"})
         organizations.widget.choices = organizations.choices
         organizations.help_text = "不勾选“区划内全部单位”时必选"
         if self.instance.pk is None and not self.is_bound:
-            self.initial.setdefault("year", clock.today().year)
-            self.initial.setdefault("region", getattr(region, "pk", None))
             current = services.current_checklist()
-            self.initial.setdefault("checklist", getattr(current, "pk", None))
+            _default(
+                self,
+                year=clock.today().year,
+                region=getattr(region, "pk", None),
+                checklist=getattr(current, "pk", None),
+            )
         self.fields[
             "deadline"
         ].help_text = "全面检查不填时，按政府考核日期前一个月计算（见“政府考核日期”）"
@@ -151,7 +160,7 @@ class InspectionForm(ScopedModelForm):
         super().__init__(*args, user=user, **kwargs)
         region = self.instance.region if self.instance.region_id else _user_region(user)
         self.fields["inspectors"].queryset = services.team_candidates(region)
-        self.fields["inspectors"].widget.attrs["class"] = "form-check-input"
+        self.fields["inspectors"].widget.attrs.pop("class", None)
 
 
 class TipForm(ScopedModelForm):
@@ -183,7 +192,7 @@ class TipForm(ScopedModelForm):
             ]
         )
         if self.instance.pk is None and not self.is_bound:
-            self.initial.setdefault("received_on", clock.today())
+            _default(self, received_on=clock.today())
         elif self.instance.subject_type_id and not self.is_bound:
             name = self.instance.subject_type.model
             if name in ("room", "person"):

@@ -19,13 +19,18 @@ from ..registry.models import Person, Room
 from ..workflow.choices import PENDING_STATES
 from ..workflow.models import Case
 from . import services
-from .choices import InspectionState, MeasurementState
+from .choices import InspectionState, ItemTarget, MeasurementState
 from .models import ChecklistItem, Inspection, InspectionPlan, ItemCheck, Tip
 
 # Rules whose findings are about rooms left idle: the item linked to them shows the idle rooms.
 IDLE_RULES = frozenset({"R5"})
 # How many objects an item lists before "and N more".
 SHOWN = 5
+
+
+def item_order(item: ChecklistItem) -> tuple[int, int]:
+    """Organizations' aspects first (as seed 001 lists them), then leaders'."""
+    return (0 if item.target == ItemTarget.ORGANIZATION else 1, item.aspect)
 
 
 @dataclass
@@ -82,7 +87,7 @@ def item_rows(user, inspection: Inspection, *, with_known: bool = True) -> list[
     """Every item of the inspection's checklist, organizations first, with its result and —
     when ``with_known`` — the unit's open warnings of the item's rules and, for the idle-space
     item, the idle rooms."""
-    items = list(inspection.checklist.items.order_by("target", "aspect"))
+    items = sorted(inspection.checklist.items.all(), key=item_order)
     checks = {c.item_id: c for c in inspection.item_checks.select_related("checked_by")}
     rows = [ItemRow(item=item, check=checks.get(item.pk)) for item in items]
     if not with_known:
