@@ -12,6 +12,8 @@
     var source = document.getElementById(el.dataset.chart);
     if (!source || typeof echarts === "undefined") { return; }
     var spec = JSON.parse(source.textContent);
+    // The height comes as data-height: a style attribute in the markup is refused by the CSP.
+    el.style.height = (parseInt(el.dataset.height, 10) || 300) + "px";
     var chart = echarts.init(el, null, { renderer: "svg" });
     var option = spec.option || {};
     option.textStyle = option.textStyle || { fontFamily: "inherit" };
