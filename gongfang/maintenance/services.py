@@ -461,8 +461,6 @@ def rank_proposals(
         ranks = {pk: n for n, pk in enumerate(order, start=1)}
         for pk, proposal in proposals.items():
             write_fields(actor=actor, instance=proposal, rank=ranks.get(pk))
-        current = write_fields(actor=actor, instance=current, updated_at=clock.now())
-    _copy(current, plan)
     return plan
 
 

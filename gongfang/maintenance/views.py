@@ -107,6 +107,7 @@ class MaintenanceProjectView(ObjectView):
             Stage.EVALUATED: Stage.ARCHIVED,
         }.get(obj.stage)
         return {
+            "attributes": self.filled_attributes(obj),
             "can_change": obj.stage == Stage.PROPOSED and user.has_model_perm(type(obj), "change"),
             "can_delete": obj.stage == Stage.PROPOSED and user.has_model_perm(type(obj), "delete"),
             "steps": stage_steps(obj),
@@ -122,6 +123,16 @@ class MaintenanceProjectView(ObjectView):
             and obj.stage in (Stage.IN_PROGRESS, Stage.ACCEPTED, Stage.EVALUATED),
             "today": clock.today(),
         }
+
+    def filled_attributes(self, project: MaintenanceProject) -> tuple[str, ...]:
+        """The particulars the project has so far (a proposal does not list twelve empty
+        stage fields; on a phone the card stays short)."""
+        return tuple(
+            name
+            for name in self.attributes
+            if getattr(project, name) not in (None, "")
+            or name in ("organization", "kind", "year", "estimate", "reason")
+        )
 
     @staticmethod
     def stage_initial(project: MaintenanceProject, key: str) -> dict[str, Any]:
