@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from ..models import CalendarDay, CalendarDayKind, HolidayYear
+from ..models import CalendarDay, CalendarDayKind, HolidayYear, HolidayYearState
 
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 
@@ -68,3 +68,14 @@ def with_day_counts(queryset):
         holiday_count=Count("days", filter=Q(days__kind=CalendarDayKind.HOLIDAY)),
         makeup_count=Count("days", filter=Q(days__kind=CalendarDayKind.MAKEUP_WORKDAY)),
     )
+
+
+def unannounced_years(today: datetime.date) -> list[dict]:
+    """This year and the next when not announced: (year, its row if entered) for the list's
+    reminder — deadlines that run into them are estimates until the bureau announces them."""
+    rows = {y.year: y for y in HolidayYear.objects.filter(year__in=(today.year, today.year + 1))}
+    return [
+        {"year": year, "row": rows.get(year)}
+        for year in (today.year, today.year + 1)
+        if year not in rows or rows[year].state != HolidayYearState.ANNOUNCED
+    ]

@@ -17,13 +17,13 @@ KIND_BADGES = {
 class HolidayYearTable(BaseTable):
     year = LinkedColumn(verbose_name="年份")
     state = tables.Column(verbose_name="状态")
-    source = tables.Column(verbose_name="依据")
+    source = tables.Column(verbose_name="依据", attrs={"td": {"class": "gf-cal-source"}})
     announced_on = DateColumn(verbose_name="公布日期")
-    holiday_count = NumberColumn(verbose_name="法定节假日（天）", orderable=False)
-    makeup_count = NumberColumn(verbose_name="调休上班（天）", orderable=False)
+    holiday_count = NumberColumn(verbose_name="节假日天数", orderable=False)
+    makeup_count = NumberColumn(verbose_name="调休天数", orderable=False)
     actions = ActionsColumn()
 
-    default_columns = ("year", "state", "source", "announced_on", "holiday_count", "makeup_count")
+    default_columns = ("year", "state", "holiday_count", "makeup_count", "source", "announced_on")
 
     class Meta(BaseTable.Meta):
         model = HolidayYear
@@ -32,10 +32,10 @@ class HolidayYearTable(BaseTable):
             "id",
             "year",
             "state",
-            "source",
-            "announced_on",
             "holiday_count",
             "makeup_count",
+            "source",
+            "announced_on",
             "actions",
         )
 

@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from .. import clock
 from ..forms import apply_errors
 from ..models import CalendarDay, HolidayYear
 from ..views import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView
@@ -25,6 +26,9 @@ class HolidayYearListView(ObjectListView):
     filterset = filtersets.HolidayYearFilterSet
     table = tables.HolidayYearTable
     template_name = "framework/holidays/holidayyear_list.html"
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {"unannounced": selectors.unannounced_years(clock.today())}
 
 
 class HolidayYearView(ObjectView):
@@ -140,6 +144,7 @@ class CalendarDayListView(ObjectListView):
     filterset = filtersets.CalendarDayFilterSet
     table = tables.CalendarDayTable
     filter_order = ("year", "kind", "date_after", "date_before")
+    template_name = "framework/holidays/calendarday_list.html"
 
 
 class CalendarDayView(ObjectView):

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from ...accounts.roles import Role
 from ...registry.tests.world import WorldMixin, make_user
-from .. import workdays
+from .. import clock, workdays
 from ..holidays import services as holiday_services
 from ..models import CalendarDay, CalendarDayKind, HolidayYear, HolidayYearState, ObjectChange
 from ..services import service_for
@@ -67,7 +67,9 @@ class ViewNational:
             self.client.force_login(user)
             list_url = reverse(f"framework:{self.model._meta.model_name}_list")
             list_page = self.client.get(list_url, {"q": "2031"})
-            self.assertContains(list_page, f'href="{obj.get_absolute_url()}"', msg_prefix=user.username)
+            self.assertContains(
+                list_page, f'href="{obj.get_absolute_url()}"', msg_prefix=user.username
+            )
             self.assertEqual(self.client.get(obj.get_absolute_url()).status_code, 200)
 
     def test_list_shows_only_scope(self):
@@ -206,6 +208,21 @@ class YearPageTests(CalendarWorld, TestCase):
         response = self.client.get(reverse("framework:holidayyear_list"), {"q": "2031"})
         self.assertContains(response, "未公布")
         self.assertContains(response, "未列出或未公布的年份视为未知")
+
+    def test_the_list_reminds_the_bureau_of_next_year_not_entered(self):
+        next_year = clock.today().year + 1
+        self.client.force_login(self.user_with_perm)
+        response = self.client.get(reverse("framework:holidayyear_list"))
+        self.assertContains(response, f"{next_year}年的节假日安排尚未录入")
+        add = reverse("framework:holidayyear_add")
+        self.assertContains(response, f'href="{add}?year={next_year}"')
+        form = self.client.get(add, {"year": next_year})
+        self.assertEqual(form.context["form"]["year"].value(), str(next_year))
+        # Entered but not announced: the reminder stays, pointing to the year.
+        pending = HolidayYear.objects.create(year=next_year)
+        response = self.client.get(reverse("framework:holidayyear_list"))
+        self.assertContains(response, f"{next_year}年的节假日安排已录入、尚未公布")
+        self.assertContains(response, f'href="{pending.get_absolute_url()}"')
 
     def test_announcing_a_year_makes_its_days_count(self):
         self.assertEqual(workdays.day_status(D(2031, 1, 1)).kind, workdays.DayKind.UNKNOWN)
