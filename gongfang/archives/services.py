@@ -333,6 +333,8 @@ class DocumentService(ObjectService):
                 actor=actor,
                 action=ObjectChange.Action.DELETE,
             )
-            storage = Document._meta.get_field("file").storage
-            transaction.on_commit(lambda: storage.delete(name))
+            # A file shared by other documents (the demo's reused papers) stays.
+            if not Document.objects.filter(file=name).exists():
+                storage = Document._meta.get_field("file").storage
+                transaction.on_commit(lambda: storage.delete(name))
         instance.pk = None
