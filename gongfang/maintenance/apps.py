@@ -7,14 +7,17 @@ class MaintenanceConfig(AppConfig):
     verbose_name = "维修与物业经费"
 
     def ready(self) -> None:
+        from ..archives.dossier import register_section
         from ..workflow.kinds import register_kind
         from . import navigation, services  # noqa: F401  (registers the services)
         from .kinds import MAINTENANCE_PLAN, MAINTENANCE_PROJECT
+        from .selectors import dossier_section
 
         navigation.register()
         register_kind(MAINTENANCE_PROJECT)
         register_kind(MAINTENANCE_PLAN)
         register_subjects()
+        register_section(dossier_section)
 
 
 def register_subjects() -> None:

@@ -340,3 +340,57 @@ def cost_chart(rows: list[CostRow]) -> dict:
         },
         "links": {"0": [r.compound.get_absolute_url() for r in rows]},
     }
+
+
+# Dossier (一房一档) ------------------------------------------------------------------------------
+def dossier_section(subject, as_of: datetime.date):
+    """The 维修记录 table of a compound's or a building's dossier: every project approved by
+    ``as_of`` (the dossier is the property's record, whoever prints it)."""
+    from ..archives.dossier import DossierSection
+
+    if isinstance(subject, Building):
+        projects = MaintenanceProject.objects.filter(building=subject)
+    elif isinstance(subject, Compound):
+        projects = MaintenanceProject.objects.filter(
+            Q(compound=subject) | Q(building__compound=subject)
+        )
+    else:
+        return None
+    projects = (
+        projects.exclude(stage=Stage.PROPOSED)
+        .filter(approved_on__lte=as_of)
+        .select_related("building", "compound")
+        .order_by("approved_on", "pk")
+    )
+    rows = [
+        (
+            p.title,
+            p.building.name if p.building_id else "全院",
+            p.get_kind_display(),
+            p.get_stage_display(),
+            p.contractor or "—",
+            f"{p.contract_amount:,.2f}" if p.contract_amount is not None else "—",
+            f"{p.paid_total:,.2f}",
+            f"{p.start_on:%Y-%m-%d}" if p.start_on else "—",
+            f"{p.accepted_on:%Y-%m-%d}" if p.accepted_on else "—",
+        )
+        for p in projects
+    ]
+    if not rows:
+        return None
+    return DossierSection(
+        title="维修记录",
+        columns=(
+            "项目",
+            "楼座",
+            "类型",
+            "阶段",
+            "施工单位",
+            "合同金额（元）",
+            "已付（元）",
+            "开工",
+            "验收",
+        ),
+        rows=rows,
+        note="已立项的维修项目；资料见压缩包“维修”“合同”“照片”等目录。",
+    )
