@@ -255,7 +255,7 @@ def fleet_by_category_chart(user) -> dict:
         "option": {
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 8, "right": 24, "top": 16, "bottom": 8, "containLabel": True},
-            "xAxis": {"type": "value", "name": "辆", "minInterval": 1},
+            "xAxis": {"type": "value", "minInterval": 1},
             "yAxis": {
                 "type": "category",
                 "inverse": True,
@@ -280,6 +280,12 @@ def fleet_by_category_chart(user) -> dict:
 MAX_BARS = 30
 
 
+def bar_chart_height(spec: dict) -> int:
+    """Pixels for a horizontal bar chart: room for every label."""
+    bars = len(spec["option"]["yAxis"]["data"])
+    return max(160, 24 * bars + 70)
+
+
 def new_energy_share_chart(user, year: int, shares: list[OrganizationShare]) -> dict:
     """Each organization's new-energy share of the year's new vehicles against the aim (a line);
     the lowest ``MAX_BARS`` when there are more. A bar opens that organization's vehicles bought
@@ -290,7 +296,7 @@ def new_energy_share_chart(user, year: int, shares: list[OrganizationShare]) -> 
         "option": {
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 8, "right": 40, "top": 24, "bottom": 8, "containLabel": True},
-            "xAxis": {"type": "value", "name": "%", "max": 100},
+            "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
             "yAxis": {
                 "type": "category",
                 "inverse": True,
@@ -312,7 +318,7 @@ def new_energy_share_chart(user, year: int, shares: list[OrganizationShare]) -> 
                     "markLine": {
                         "symbol": "none",
                         "data": [{"xAxis": aim, "name": "目标"}],
-                        "label": {"formatter": f"目标 {aim:g}%"},
+                        "label": {"formatter": f"目标 {aim:g}%", "position": "start"},
                         "lineStyle": {"type": "dashed", "color": "#f59f00"},
                     },
                 }
@@ -334,7 +340,7 @@ def cost_per_km_chart(rows: list[CostRow], start: datetime.date, end: datetime.d
         "option": {
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 8, "right": 40, "top": 16, "bottom": 8, "containLabel": True},
-            "xAxis": {"type": "value", "name": "元/公里"},
+            "xAxis": {"type": "value"},
             "yAxis": {
                 "type": "category",
                 "inverse": True,

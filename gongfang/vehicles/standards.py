@@ -305,10 +305,12 @@ def check_quota(*, organization, category: str, adding: int = 1, replacing: int 
     rule = f"车辆编制：{_category_label(category)}"
     verdict = Verdict()
     change = f"本次新增 {adding} 辆" + (f"、更新替换 {replacing} 辆" if replacing else "")
+    if not adding and not replacing:  # the quota as it stands (a vehicle's or a quota's page)
+        change = ""
     if quota is None:
         verdict.add(
             rule,
-            f"未核定此类别编制，现有 {used} 辆，{change}",
+            f"未核定此类别编制，现有 {used} 辆" + (f"，{change}" if change else ""),
             "未核定编制，不能申报" if after > 0 else "符合",
             after <= 0,
         )
@@ -316,7 +318,7 @@ def check_quota(*, organization, category: str, adding: int = 1, replacing: int 
     ok = after <= quota
     verdict.add(
         rule,
-        f"编制 {quota} 辆，现有 {used} 辆，{change}，申报后 {after} 辆",
+        f"编制 {quota} 辆，现有 {used} 辆" + (f"，{change}，申报后 {after} 辆" if change else ""),
         "在编制以内" if ok else f"超编 {after - quota} 辆，不能申报",
         ok,
     )

@@ -149,7 +149,7 @@ class VehicleQuotaTable(BaseTable):
     category = LinkedColumn(verbose_name="车辆类别")
     count = NumberColumn(verbose_name="编制数（辆）")
     used = NumberColumn(verbose_name="在编车辆（辆）", orderable=False, accessor="used")
-    free = tables.Column(verbose_name="空余（辆）", orderable=False, accessor="free")
+    free = NumberColumn(verbose_name="空余（辆）", orderable=False, accessor="free")
     approved_by_document = tables.Column(verbose_name="核定文件")
     actions = ActionsColumn()
 
@@ -168,6 +168,12 @@ class VehicleQuotaTable(BaseTable):
             "approved_by_document",
             "actions",
         )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        # Quotas are set by a bureau (services.VehicleQuotaService): no row buttons for a unit.
+        if user is not None and not getattr(user, "scope_region_id", None):
+            self.columns.hide("actions")
 
     def render_free(self, value):
         if value < 0:

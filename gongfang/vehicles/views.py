@@ -423,6 +423,14 @@ def _period(request) -> tuple[datetime.date, datetime.date]:
     return (start, end) if start <= end else (end, start)
 
 
+def _with_heights(**specs: dict) -> dict[str, dict]:
+    """Each chart's spec with the height its bars need."""
+    return {
+        name: {"spec": spec, "height": selectors.bar_chart_height(spec)}
+        for name, spec in specs.items()
+    }
+
+
 class OverviewView(ScopedPageView):
     """公务用车概况: headline figures and three charts, each bar opening its list."""
 
@@ -450,9 +458,11 @@ class OverviewView(ScopedPageView):
             "below_aim": sum(1 for s in shares if s.share.meets is False),
             "organizations_buying": len(shares),
             "due_count": due.count(),
-            "fleet_chart": selectors.fleet_by_category_chart(user),
-            "share_chart": selectors.new_energy_share_chart(user, year, shares),
-            "cost_chart": selectors.cost_per_km_chart(costs, start, end),
+            "charts": _with_heights(
+                fleet=selectors.fleet_by_category_chart(user),
+                share=selectors.new_energy_share_chart(user, year, shares),
+                cost=selectors.cost_per_km_chart(costs, start, end),
+            ),
             "start": start,
             "end": end,
             "aim": shares[0].share.aim if shares else standard_for(None).param("new_energy_share"),
@@ -471,7 +481,9 @@ class NewEnergyView(ScopedPageView):
             "year": year,
             "years": range(clock.today().year, clock.today().year - 6, -1),
             "shares": shares,
-            "chart": selectors.new_energy_share_chart(request.user, year, shares),
+            "charts": _with_heights(
+                share=selectors.new_energy_share_chart(request.user, year, shares)
+            ),
             "shown_max": selectors.MAX_BARS,
         }
         return render(request, "vehicles/new_energy.html", context)
@@ -489,7 +501,7 @@ class CostsView(ScopedPageView):
             "start": start,
             "end": end,
             "rows": rows,
-            "chart": selectors.cost_per_km_chart(rows, start, end),
+            "charts": _with_heights(cost=selectors.cost_per_km_chart(rows, start, end)),
             "shown_max": selectors.MAX_BARS,
         }
         return render(request, "vehicles/costs.html", context)
