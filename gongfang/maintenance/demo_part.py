@@ -167,12 +167,12 @@ class Story:
 
 STORIES = (
     Story("办公楼屋面防水及保温改造", "major", Stage.ARCHIVED, 700, 120),
-    Story("外墙涂料翻新", "minor", Stage.ARCHIVED, 520, 60),
+    Story("外墙涂料翻新", "minor", Stage.ARCHIVED, 700, 60),
     Story("供暖管网及散热器更换", "major", Stage.EVALUATED, 300, 90),
-    Story("卫生间给排水管道维修", "minor", Stage.ACCEPTED, 200, 45),
-    Story("电梯更新改造", "major", Stage.IN_PROGRESS, 150, 180, 60, "0.40"),
+    Story("卫生间给排水管道维修", "minor", Stage.ACCEPTED, 300, 45),
+    Story("电梯更新改造", "major", Stage.IN_PROGRESS, 160, 180, 60, "0.40"),
     Story("消防设施维修", "minor", Stage.IN_PROGRESS, 160, 60, 80, "0.50"),  # overdue
-    Story("中央空调系统维修", "major", Stage.IN_PROGRESS, 120, 200, 70, "0.98", "1.08"),
+    Story("中央空调系统维修", "major", Stage.IN_PROGRESS, 160, 200, 70, "0.98", "1.08"),
     Story("门窗更换", "major", Stage.APPROVED, 40, 90),
     Story("会议室吊顶维修", "minor", "waiting", 3, 30),
     Story("地下室防潮处理", "major", Stage.PROPOSED, 0, 60),
@@ -201,7 +201,9 @@ class Builder:
                 return unit, unit.scope_organization
         return self.bureau, building.compound.owner_org
 
-    def project(self, story: Story, building: Building) -> MaintenanceProject:
+    def project(self, story: Story, building: Building):
+        """The project drafted, applied for and reviewed by the bureau, as far as its story
+        goes before the leader's signature: (project, its case or None, the acting account)."""
         actor, org = self.actor_for(building)
         base = Decimal(
             self.rng.randrange(8, 60) * 10000
@@ -225,30 +227,37 @@ class Builder:
                 },
             )
         if story.goal == Stage.PROPOSED:
-            return project
+            return project, None, actor
         if story.kind == "major":
             file_paper(actor, project, "maintenance", self.rng)
         submitted = self.day(story.applied)
         with on_day(submitted, 9):
             case = services.submit_project(actor=actor, project=project)
         if story.goal == "waiting":
-            return project
+            return project, None, actor
         from ..workflow import services as workflow
 
         with on_day(submitted + datetime.timedelta(days=2), 15):
             workflow.decide(actor=self.bureau, case=case, decision="approve", comment="同意立项。")
-        with on_day(submitted + datetime.timedelta(days=4), 16):
+        return project, case, actor
+
+    def sign(self, day: datetime.date, cases: list) -> None:
+        """The leader signs the cases waiting for him in one session (one identity check)."""
+        from ..workflow import services as workflow
+
+        for case in cases:
             case.refresh_from_db()
-            workflow.decide(
+        with on_day(day, 16):
+            results = workflow.decide_many(
                 actor=self.leader,
-                case=case,
+                cases=cases,
                 decision="approve",
                 comment="同意。",
                 **signature(self.leader),
             )
-        project.refresh_from_db()
-        self.advance(actor, project, story, submitted + datetime.timedelta(days=10))
-        return project
+        refused = [f"{case}：{error}" for case, error in results if error]
+        if refused:
+            raise RuntimeError("；".join(refused))
 
     def reached(self, story: Story, stage: str) -> bool:
         return ORDER.index(story.goal) >= ORDER.index(stage)
@@ -363,12 +372,23 @@ def build_projects(builder: Builder, city: Region) -> list[MaintenanceProject]:
     buildings = buildings_for_stories(city, builder.unit)
     # The unit's building gets the works under way and the one waiting, so its admin sees both.
     order = [4, 8, 0, 1, 2, 3, 5, 6, 7, 9]
-    projects = []
+    made: list[tuple[Story, MaintenanceProject, object, object]] = []
     for index, story_no in enumerate(order):
         story = STORIES[story_no]
         building = buildings[max(index - 1, 0) % len(buildings)]
-        projects.append(builder.project(story, building))
-    return projects
+        made.append((story, *builder.project(story, building)))
+    # The leader signs in sessions (the stories applied on the same day), then the works go on.
+    sessions: dict[int, list] = {}
+    for entry in made:
+        if entry[2] is not None:
+            sessions.setdefault(entry[0].applied, []).append(entry)
+    for applied, entries in sorted(sessions.items(), reverse=True):
+        signed = builder.day(applied) + datetime.timedelta(days=4)
+        builder.sign(signed, [case for _story, _project, case, _actor in entries])
+        for story, project, _case, actor in entries:
+            project.refresh_from_db()
+            builder.advance(actor, project, story, signed + datetime.timedelta(days=6))
+    return [project for _story, project, _case, _actor in made]
 
 
 def build_plan(builder: Builder, city: Region) -> ThreeYearPlan:
