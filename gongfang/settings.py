@@ -212,6 +212,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_SIZE = 20 * 1024 * 1024
+# Archives (gongfang/archives): papers are kept outside any URL, served only by a scoped view;
+# the largest paper accepted (README's proxy body cap, 55 MB, is above it).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+ARCHIVES_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 # Ledger import (gongfang/ledger): the largest file, what it may expand to when unzipped, and the
 # number of rows above which an import runs on the task queue instead of in the request.
