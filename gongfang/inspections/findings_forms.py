@@ -137,7 +137,8 @@ class OnsiteFindingForm(forms.Form):
         self.inspection = inspection
         self.fields["item"].queryset = item_choices(inspection)
         rooms = (
-            Room.objects.filter(organization__path__startswith=inspection.organization.path)
+            Room.objects.restrict(user, "view")
+            .filter(organization__path__startswith=inspection.organization.path)
             .select_related("floor__building")
             .order_by("floor__building__name", "floor__number", "number")
         )

@@ -52,13 +52,13 @@ def _errors(request, exc: Exception) -> None:
 
 def attach_files(*, user, finding: Finding, files, category: str, title: str) -> int:
     """File the uploaded ``files`` on ``finding`` (the caller's service authorized ``user``)."""
-    for n, upload in enumerate(files, start=1):
+    for upload in files:
         file_document(
             user=user,
             subject=finding,
             category=category,
             file=upload,
-            title=f"{title}{n if len(files) > 1 else ''}",
+            title=f"{title}（{upload.name}）" if getattr(upload, "name", "") else title,
             authorized=True,
         )
     return len(files)
@@ -275,8 +275,12 @@ class FindingOnsiteView(BaseObjectView):
         return super(BaseObjectView, self).dispatch(request, *args, **kwargs)
 
     def render_form(self, form):
+        room = self.request.GET.get("room", "")
         context = {
             "form": form,
+            "fixed_room": form.fields["room"].queryset.filter(pk=room).first()
+            if room.isdigit()
+            else None,
             "inspection": self.inspection,
             "return_url": safe_return_url(self.request, self.inspection.get_absolute_url()),
             "recent": Finding.objects.restrict(self.request.user, "view")
