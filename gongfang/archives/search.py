@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -49,8 +50,11 @@ MAX_WORD_CHARS = 60  # a longer "word" (a hash, a base64 blob) is cut, not index
 CHUNK_TOKENS = 12_000
 CHUNK_OVERLAP = 64
 SNIPPET_CHARS = 120
+SNIPPET_SCAN = 20_000  # characters of the text searched for the snippet's match
 # Candidates checked against the scope per query, best first, until enough are visible.
 SCOPE_CHUNK = 500
+# Matches the engine ranks first; the rest only when too few of these are in scope.
+FIRST_PAGE = 1000
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
@@ -249,40 +253,59 @@ def _tsquery(terms: list[Term]) -> str:
     return " & ".join(parts)
 
 
-def _matches(terms: list[Term]) -> list[tuple[int, float]]:
-    """(document pk, score) of every indexed document matching all terms, best first: the
-    engine's own work, with no scope (checked afterwards, a chunk of candidates at a time)."""
+def _matches(
+    terms: list[Term], *, limit: int | None = None, offset: int = 0
+) -> list[tuple[int, float]]:
+    """(document pk, score) of the indexed documents matching all terms, best first, from
+    ``offset`` (``limit`` of them, or all): the engine's own work, with no scope."""
+    if limit is not None:
+        page, paging = " LIMIT %s OFFSET %s", [limit, offset]
+    elif connection.vendor == "postgresql":
+        page, paging = " OFFSET %s", [offset]
+    else:
+        page, paging = " LIMIT -1 OFFSET %s", [offset]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT document_id, MAX(ts_rank('{0.1, 0.2, 0.4, 1.0}', vector, q)) AS score"
                 f" FROM {POSTGRES_TABLE}, CAST(%s AS tsquery) q WHERE vector @@ q"
-                " GROUP BY document_id ORDER BY score DESC, document_id DESC",
-                [_tsquery(terms)],
+                f" GROUP BY document_id ORDER BY score DESC, document_id DESC{page}",
+                [_tsquery(terms), *paging],
             )
         else:
             cursor.execute(
                 f"SELECT rowid, -bm25({SQLITE_TABLE}, {TITLE_WEIGHT}, 1.0) AS score"
                 f" FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s"
-                " ORDER BY score DESC, rowid DESC",
-                [_fts5_query(terms)],
+                f" ORDER BY score DESC, rowid DESC{page}",
+                [_fts5_query(terms), *paging],
             )
         return [(pk, float(score)) for pk, score in cursor.fetchall()]
 
 
 def _first_visible(
-    ranked: list[tuple[int, float]], limit: int, visible: Callable[[list[int]], set[int]]
+    terms: list[Term], limit: int, visible: Callable[[list[int]], set[int]]
 ) -> list[tuple[int, float]]:
-    """The first ``limit`` of ``ranked`` that ``visible`` keeps, asking it a chunk at a time:
-    scope applies before the limit, and a wide scope is done after the first chunk."""
+    """The best ``limit`` matches that ``visible`` keeps (scope applies before the limit).
+
+    The engine ranks its best ``FIRST_PAGE`` matches, which a wide scope fills from; only when
+    too few of them are visible (a unit's narrow scope) are the rest ranked too. Candidates
+    are checked a chunk at a time, best first, until enough are found."""
     found: list[tuple[int, float]] = []
-    for start in range(0, len(ranked), SCOPE_CHUNK):
-        chunk = ranked[start : start + SCOPE_CHUNK]
-        keep = visible([pk for pk, _ in chunk])
-        found += [(pk, score) for pk, score in chunk if pk in keep]
-        if len(found) >= limit:
-            break
-    return found[:limit]
+    ranked = _matches(terms, limit=FIRST_PAGE)
+    pages = [ranked, None] if len(ranked) == FIRST_PAGE else [ranked]
+    for page in pages:
+        candidates = page if page is not None else _matches(terms, offset=FIRST_PAGE)
+        start = 0
+        while start < len(candidates):
+            # A first chunk of twice the limit fills a wide scope; then larger ones.
+            size = max(2 * limit, 20) if start == 0 and page is not None else SCOPE_CHUNK
+            chunk = candidates[start : start + size]
+            keep = visible([pk for pk, _ in chunk])
+            found += [(pk, score) for pk, score in chunk if pk in keep]
+            if len(found) >= limit:
+                return found[:limit]
+            start += size
+    return found
 
 
 def visible_ids(user, ids: list[int]) -> set[int]:
@@ -321,15 +344,21 @@ def search(user, query: str, *, limit: int = 50) -> list[Hit]:
     terms = parse_query(query)
     if not terms or limit <= 0 or not user.has_model_perm(Document, "view"):
         return []
-    ranked = _first_visible(_matches(terms), limit, lambda ids: visible_ids(user, ids))
-    documents = Document.objects.select_related("category").in_bulk([pk for pk, _ in ranked])
+    ranked = _first_visible(terms, limit, lambda ids: visible_ids(user, ids))
+    # The snippet is looked for in the text's head: a long text is not read whole per hit.
+    documents = (
+        Document.objects.select_related("category")
+        .defer("text")
+        .annotate(text_head=Substr("text", 1, SNIPPET_SCAN))
+        .in_bulk([pk for pk, _ in ranked])
+    )
     pattern = _highlight_pattern(terms)
     return [
         Hit(
             document=documents[pk],
             score=score,
             title=highlight(documents[pk].title, pattern),
-            snippet=snippet(documents[pk].text, pattern),
+            snippet=snippet(documents[pk].text_head, pattern),
         )
         for pk, score in ranked
         if pk in documents
@@ -354,7 +383,7 @@ class DocumentTextFilter:
         def visible(ids: list[int]) -> set[int]:
             return set(scoped.filter(pk__in=ids).values_list("pk", flat=True))
 
-        ranked = _first_visible(_matches(terms), self.LIMIT, visible)
+        ranked = _first_visible(terms, self.LIMIT, visible)
         return scoped.filter(pk__in=[pk for pk, _ in ranked])
 
 
@@ -402,7 +431,8 @@ def snippet(
     text = text or ""
     match = pattern.search(text) if pattern is not None else None
     start = max(0, match.start() - width // 3) if match else 0
-    passage = " ".join(text[start : start + width].split())
+    # One space for any run of blanks, none between Chinese characters (a PDF's line breaks).
+    passage = _CJK_GAP.sub("", " ".join(text[start : start + width].split()))
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(text) else ""
     return mark_safe(prefix + highlight(passage, pattern) + suffix)  # escaped

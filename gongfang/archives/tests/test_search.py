@@ -112,7 +112,10 @@ class SearchTests(SearchWorldMixin, TestCase):
                 self.assertEqual(search.visible_ids(user, ids), expected)
 
     def test_scope_checked_in_chunks_until_enough_are_visible(self):
-        with mock.patch.object(search, "SCOPE_CHUNK", 1):
+        with (
+            mock.patch.object(search, "SCOPE_CHUNK", 1),
+            mock.patch.object(search, "FIRST_PAGE", 1),
+        ):
             self.assertEqual(self.found(self.bureau_b, "电梯"), [self.sheet.pk])
             self.assertEqual(len(search.search(self.city_bureau, PHRASE, limit=1)), 1)
 
