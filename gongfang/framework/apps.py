@@ -13,6 +13,11 @@ class FrameworkConfig(AppConfig):
         from .holidays import services as holiday_services  # noqa: F401  (registers them)
 
         workdays.connect_signals()
+        from django.db.models.signals import post_migrate
+
+        from .holidays.seed import seed_after_migrate
+
+        post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="holiday_calendar_seed")
         from .audit import purge_expired
         from .changelog import register_event_labels
         from .checkpoints import run_checkpoint

@@ -148,3 +148,17 @@ def test_announcing_the_year_turns_the_estimate_into_the_official_count():
     )
     assert reckon(D(2026, 12, 28), 5) == Reckoning(D(2027, 1, 5), ())
     assert estimate_note(D(2026, 12, 28), D(2027, 1, 5)) == ""
+
+
+def test_an_emptied_calendar_gets_its_seeded_years_back_after_migrate():
+    from ..holidays.seed import seed_after_migrate
+
+    seeded = CalendarDay.objects.count()
+    HolidayYear.objects.all().delete()  # as a flush leaves it
+    assert day_status(D(2026, 10, 1)).kind == K.UNKNOWN
+    seed_after_migrate(sender=None)
+    assert HolidayYear.objects.count() == 23 and CalendarDay.objects.count() == seeded
+    assert day_status(D(2026, 10, 1)).name == "国庆节"
+    HolidayYear.objects.filter(year=2004).delete()  # the bureau's calendar is left alone
+    seed_after_migrate(sender=None)
+    assert HolidayYear.objects.count() == 22
