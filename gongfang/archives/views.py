@@ -64,9 +64,6 @@ class DocumentView(ObjectView):
         "revision",
         "is_current",
         "original_name",
-        "content_type",
-        "size",
-        "sha256",
         "issued_on",
         "source",
         "uploaded_by",
@@ -104,6 +101,7 @@ class DocumentView(ObjectView):
             "versions": selectors.versions_of(user, obj),
             "upload_form": upload_form,
             "size_label": tables.file_size(obj.size),
+            "type_label": services.ALLOWED_TYPES.get(obj.content_type, obj.content_type),
         }
 
 
