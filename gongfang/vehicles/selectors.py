@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from ..framework import clock
+from ..framework import caching, clock
 from .choices import HOLDS_QUOTA, VehicleCategory
 from .models import (
     AnnualInspection,
@@ -109,6 +111,32 @@ def _km_by_vehicle(vehicles, start: datetime.date, end: datetime.date) -> dict[i
     return {pk: max(values) - min(values) for pk, values in readings.items()}
 
 
+def _km_by_organization(vehicles, start: datetime.date, end: datetime.date) -> dict[int, int]:
+    """Kilometres per organization: per vehicle the highest reading of the period less the
+    lowest (fuel and repair records together), summed in the database — reading 25,000
+    vehicles' readings into Python took a second."""
+    try:
+        scoped, scope_params = vehicles.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return {}
+    fuel, repair = FuelRecord._meta.db_table, RepairRecord._meta.db_table
+    sql = f"""
+        SELECT v.organization_id, SUM(r.high - r.low) FROM (
+            SELECT vehicle_id, MAX(odometer) AS high, MIN(odometer) AS low FROM (
+                SELECT vehicle_id, odometer FROM {fuel}
+                WHERE filled_on BETWEEN %s AND %s AND odometer IS NOT NULL
+                UNION ALL
+                SELECT vehicle_id, odometer FROM {repair}
+                WHERE repaired_on BETWEEN %s AND %s AND odometer IS NOT NULL
+            ) readings GROUP BY vehicle_id
+        ) r JOIN {Vehicle._meta.db_table} v ON v.id = r.vehicle_id
+        WHERE v.id IN ({scoped}) GROUP BY v.organization_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start, end, start, end, *scope_params])
+        return {org: int(km or 0) for org, km in cursor.fetchall()}
+
+
 def _sums(model, vehicles, date_q: Q, amount: str, group: str) -> dict[int, Decimal]:
     rows = (
         model.objects.filter(date_q, vehicle__in=vehicles)
@@ -128,12 +156,18 @@ def _period_qs(start: datetime.date, end: datetime.date):
     )
 
 
-def costs_by_organization(
-    user, start: datetime.date, end: datetime.date, vehicles=None
-) -> list[CostRow]:
-    """Costs per organization of the vehicles the account sees (or ``vehicles``), highest
-    cost per km first; organizations without any vehicle are left out."""
-    vehicles = vehicles if vehicles is not None else Vehicle.objects.restrict(user, "view")
+def costs_by_organization(user, start: datetime.date, end: datetime.date) -> list[CostRow]:
+    """Costs per organization of the vehicles the account sees, highest cost per km first;
+    organizations without any vehicle are left out. Cached until the next write
+    (framework.caching): a province's bureau sums a month of 25,000 vehicles' records."""
+    return caching.cached(
+        "vehicles.costs",
+        (caching.scope_key(user), start.isoformat(), end.isoformat()),
+        lambda: _costs_by_organization(Vehicle.objects.restrict(user, "view"), start, end),
+    )
+
+
+def _costs_by_organization(vehicles, start: datetime.date, end: datetime.date) -> list[CostRow]:
     fuel_q, repair_q, insurance_q = _period_qs(start, end)
     group = "vehicle__organization"
     fuel = _sums(FuelRecord, vehicles, fuel_q, "amount", group)
@@ -145,11 +179,7 @@ def costs_by_organization(
         .values("organization", "organization__name")
         .annotate(n=Count("pk"))
     }
-    owner = dict(vehicles.values_list("pk", "organization"))
-    km: dict[int, int] = {}
-    for vehicle_pk, distance in _km_by_vehicle(vehicles, start, end).items():
-        org = owner.get(vehicle_pk)
-        km[org] = km.get(org, 0) + distance
+    km = _km_by_organization(vehicles, start, end)
     rows = [
         CostRow(
             key=pk,

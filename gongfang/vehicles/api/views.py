@@ -23,7 +23,13 @@ def _viewset(model, serializer, filterset, doc: str, *related: str) -> type[Obje
 
 
 VehicleViewSet = _viewset(
-    m.Vehicle, s.VehicleSerializer, f.VehicleFilterSet, "公务用车台账。", "organization", "region"
+    m.Vehicle,
+    s.VehicleSerializer,
+    f.VehicleFilterSet,
+    "公务用车台账。",
+    "organization",
+    "region",
+    "parking_compound",
 )
 DriverViewSet = _viewset(
     m.Driver, s.DriverSerializer, f.DriverFilterSet, "驾驶员。", "organization"
