@@ -71,12 +71,15 @@ class ChecklistView(ObjectView):
     attributes = ("revision", "effective_from", "source", "note")
 
     def get_extra_context(self, obj) -> dict[str, Any]:
-        items = list(obj.items.order_by("target", "aspect"))
+        items = sorted(obj.items.all(), key=selectors.item_order)
+        in_use = services.checklist_in_use(obj)
         return {
             "organization_items": [i for i in items if i.target == "organization"],
             "leader_items": [i for i in items if i.target == "leader"],
-            "in_use": services.checklist_in_use(obj),
+            "in_use": in_use,
             "plan_count": obj.plans.count(),
+            # A revision a plan runs on is kept.
+            "can_delete": self.request.user.has_model_perm(Checklist, "delete") and not in_use,
         }
 
 

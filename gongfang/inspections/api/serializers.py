@@ -84,11 +84,24 @@ class MeasurementSerializer(ObjectSerializer):
 
 
 class TipSerializer(ObjectSerializer):
-    """问题线索：来源、受理日期、反映内容、涉及单位；涉及对象、承办与办理结果经页面或 transition 办理。"""
+    """问题线索：来源、受理日期、反映内容、涉及单位；涉及对象（subject_kind 为 room 房间或 person
+    人员，subject_id 为其编号）在页面上选择；承办与办理结果经 transition 办理。"""
+
+    exclude_fields = ("subject_type",)
+    subject_kind = serializers.CharField(
+        source="subject_type.model", read_only=True, allow_null=True, label="涉及对象类型"
+    )
 
     class Meta(ObjectSerializer.Meta):
         model = Tip
         read_only_fields = ("subject_type", "subject_id", "assigned_to")
+
+
+class GeneratedSerializer(serializers.Serializer):
+    """生成结果：新生成的督查检查（已有检查的单位不再生成）。"""
+
+    count = serializers.IntegerField(label="新生成数量")
+    inspections = InspectionSerializer(many=True, label="新生成的检查")
 
 
 class RejectSerializer(serializers.Serializer):

@@ -104,10 +104,7 @@ class InspectionPlanViewSet(ObjectViewSet):
 
     @extend_schema(
         request=None,
-        responses={
-            200: s.InspectionSerializer(many=True),
-            400: OpenApiResponse(description="不能生成"),
-        },
+        responses={200: s.GeneratedSerializer, 400: OpenApiResponse(description="不能生成")},
     )
     @action(detail=True, methods=["post"], permission_classes=[CanView])
     def generate(self, request, pk=None) -> Response:
@@ -116,9 +113,8 @@ class InspectionPlanViewSet(ObjectViewSet):
         created = _call(
             InspectionPlan, [], services.generate_inspections, actor=request.user, plan=plan
         )
-        return Response(
-            s.InspectionSerializer(created, many=True, context={"request": request}).data
-        )
+        body = {"count": len(created), "inspections": created}
+        return Response(s.GeneratedSerializer(body, context={"request": request}).data)
 
 
 class InspectionViewSet(ReadOnlyObjectViewSet):

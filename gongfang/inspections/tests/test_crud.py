@@ -376,7 +376,11 @@ class TestInspectionPlanAPI(InspectionPlanData, APITestCases.APIViewTestCase):
         url = reverse("api:inspections:inspectionplan-generate", args=[plan.pk])
         response = self.client.post(url)
         self.assertEqual(response.status_code, 200, response.content)
-        self.assertEqual([row["organization"] for row in response.json()], [self.world.a.org.pk])
+        body = response.json()
+        self.assertEqual(body["count"], 1)
+        self.assertEqual(
+            [row["organization"] for row in body["inspections"]], [self.world.a.org.pk]
+        )
         self.client.force_login(self.user_view_only)
         self.assertEqual(self.client.post(url).status_code, 403)
 
@@ -481,4 +485,13 @@ class TestTipViews(TipData, ViewTestCases.PrimaryObjectViewTestCase):
 
 
 class TestTipAPI(TipData, APITestCases.APIViewTestCase):
-    pass
+    def test_subject_reads_as_kind_and_id(self):
+        self.client.force_login(self.user_with_perm)
+        data = {**self.create_data(), "subject_room": self.world.a.room.pk}
+        self.client.post(reverse("inspections:tip_add"), data)
+        tip = Tip.objects.get(content=data["content"])
+        body = self.client.get(self.detail_url(tip)).json()
+        self.assertEqual((body["subject_kind"], body["subject_id"]), ("room", self.world.a.room.pk))
+        self.assertNotIn("subject_type", body)
+        listed = self.client.get(self.list_url(), {"limit": 1000})
+        self.assertEqual(listed.status_code, 200)
