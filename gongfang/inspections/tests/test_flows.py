@@ -392,3 +392,36 @@ class SitePageTests(InspectionsWorldMixin, TestCase):
         )
         self.assertContains(page, "只读")
         self.assertNotContains(page, 'name="result"')
+
+
+class PhotoTests(InspectionsWorldMixin, TestCase):
+    @staticmethod
+    def png() -> bytes:
+        import io
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    def test_bureau_files_a_photo_on_the_inspection(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from ...archives.models import Document
+
+        self.client.force_login(self.user_with_perm)
+        inspection = self.world.a.inspection
+        url = reverse("inspections:inspection_site", args=[inspection.pk])
+        photo = SimpleUploadedFile("IMG_0001.png", self.png(), content_type="image/png")
+        response = self.client.post(url, {"kind": "photo", "photo": photo, "title": "三楼走廊"})
+        self.assertEqual(response.status_code, 302)
+        document = Document.objects.of(inspection).get()
+        self.assertEqual((document.category.code, document.title), ("photo", "三楼走廊"))
+        self.assertEqual(document.region, inspection.region)
+
+    def test_unit_account_may_not(self):
+        with self.assertRaises(PermissionDenied):
+            services.add_photo(
+                actor=self.user_org_scoped, inspection=self.world.a.inspection, file=self.png()
+            )
