@@ -25,6 +25,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from ..accounts.otp import current_code, totp_device
 from ..framework import clock
@@ -87,7 +88,8 @@ def approver_of(users: dict[str, Any], requester):
 
 
 def local_at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=clock.now().tzinfo)
+    """``hour`` o'clock of ``day`` in local time (Asia/Shanghai)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
 def write_dispatches(rng, profile, vehicles, drivers, users) -> Counter:
@@ -106,6 +108,7 @@ def write_dispatches(rng, profile, vehicles, drivers, users) -> Counter:
     busy: set[tuple[str, int, datetime.date]] = set()
     rows: list[Dispatch] = []
     counts: Counter = Counter()
+    own_out = False  # a car of the demo unit is out now
     fleet = [v for v in vehicles if v.status == VehicleStatus.IN_USE and by_org[v.organization_id]]
     for v in fleet:
         org = v.organization
@@ -114,14 +117,15 @@ def write_dispatches(rng, profile, vehicles, drivers, users) -> Counter:
         approver = approver_of(users, requester)
         mileage = v.mileage
         plans: list[tuple[datetime.date, str]] = []
-        if rng.random() < 0.04:
+        own = v.organization_id == unit_org_id  # the demo unit's board shows every state
+        if rng.random() < 0.04 or (own and not own_out):
             plans.append((today, "out"))
         for day in rng.sample(workdays, min(len(workdays), rng.randint(1, per_car * 2 - 1))):
             roll = rng.random()
             plans.append(
                 (day, "rejected" if roll < 0.03 else "cancelled" if roll < 0.07 else "returned")
             )
-        if rng.random() < 0.15:
+        if rng.random() < 0.15 or own:
             plans.append((rng.choice(coming), "future"))
         # Latest first: the mileage runs back from the car's registered reading.
         for day, kind in sorted(plans, reverse=True):
@@ -169,6 +173,7 @@ def write_dispatches(rng, profile, vehicles, drivers, users) -> Counter:
                 busy.update({("v", v.pk, day), ("d", driver.pk, day)})
             if state == DispatchState.DEPARTED:
                 d.departed_at, d.start_mileage = start, mileage
+                own_out = own_out or own
             elif state == DispatchState.RETURNED:
                 distance = rng.randint(8, 160)
                 d.departed_at = start

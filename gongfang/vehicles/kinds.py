@@ -38,6 +38,7 @@ from ..workflow.kinds import Change, Drafted, SubjectRef
 from ..workflow.models import Case
 from .choices import (
     DISPATCH_HOLDS,
+    HOLDS_QUOTA,
     NEW_ENERGY,
     NO_ENGINE,
     DisposalKind,
@@ -216,9 +217,15 @@ def quota_line(organization: Organization, category: str, *, exclude: int | None
     line = check_quota(organization=organization, category=category, adding=1 + waiting).lines[0]
     if not waiting:
         return line
-    return VerdictLine(
-        line.rule, f"{line.figures}（含已批准待登记 {waiting} 辆）", line.verdict, line.ok
-    )
+    # The figures say what the count is made of: the cars, the approvals waiting, this one.
+    quota = VehicleQuota.objects.filter(organization=organization, category=category).first()
+    held = Vehicle.objects.filter(
+        organization=organization, category=category, status__in=HOLDS_QUOTA
+    ).count()
+    figures = (
+        f"编制 {quota.count} 辆，" if quota is not None else "未核定此类别编制，"
+    ) + f"现有 {held} 辆，已批准待登记 {waiting} 辆，本次 1 辆，合计 {held + waiting + 1} 辆"
+    return VerdictLine(line.rule, figures, line.verdict, line.ok)
 
 
 def share_line(organization: Organization, new_energy: bool, on: datetime.date) -> VerdictLine:
