@@ -25,8 +25,9 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from ..framework.changelog import register_event_labels
-        from . import exports, jobs, navigation
+        from . import calendar, exports, jobs, navigation
 
+        calendar.connect()
         navigation.register()
         exports.register()
         register_event_labels(EVENT_LABELS)

@@ -68,3 +68,27 @@ def test_the_reminder_of_an_estimated_deadline_says_so(clock, submitted, bureau_
     send_reminders(today=datetime.date(2027, 1, 6))
     reminder = Notification.objects.filter(user=bureau_a, case=case).latest("pk").message
     assert reminder.endswith(f"办理期限为 2027-01-04{NOTE}。")
+
+
+def test_announcing_2027_recounts_the_open_tasks_estimated_through_it(
+    clock, submitted, django_capture_on_commit_callbacks
+):
+    _on(clock, datetime.date(2026, 12, 28))
+    case = submitted()
+    assert case.deadline == datetime.date(2027, 1, 4)  # estimated
+    done = submitted()
+    done.tasks.update(state="done")  # a task no longer open keeps its date
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            year = HolidayYear.objects.create(year=2027, source="国办发明电〔2026〕测试号")
+            CalendarDay.objects.create(year=year, date=datetime.date(2027, 1, 1), kind="holiday")
+        case.refresh_from_db()
+        assert case.deadline == datetime.date(2027, 1, 4)  # entered, not announced: unchanged
+        with django_capture_on_commit_callbacks(execute=True):
+            year.state = HolidayYearState.ANNOUNCED
+            year.save()
+        case.refresh_from_db()
+        assert case.deadline == case.tasks.get().due_on == datetime.date(2027, 1, 5)
+        assert done.tasks.get().due_on == datetime.date(2027, 1, 4)
+    finally:
+        clear_cache()
