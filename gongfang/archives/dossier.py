@@ -40,6 +40,7 @@ from django_tasks import task
 
 from ..framework import progress
 from ..framework.pdf import render_pdf
+from ..framework.templatetags.gongfang import area
 from .models import Document
 from .subjects import can_see_subject, can_write_subject
 
@@ -174,6 +175,10 @@ def facts(user, subject: Model, as_of: datetime.date | None = None) -> Facts:
         ]
 
     labels = dict(RoomCategory.choices)
+    order = {code: n for n, code in enumerate(labels)}
+    by_category = rooms.values("category").annotate(
+        rooms=Count("pk"), usable=Sum("usable_area"), building_area=Sum("building_area")
+    )
     categories = [
         {
             "label": labels.get(row["category"], row["category"]),
@@ -181,9 +186,7 @@ def facts(user, subject: Model, as_of: datetime.date | None = None) -> Facts:
             "usable": row["usable"] or ZERO,
             "building_area": row["building_area"] or ZERO,
         }
-        for row in rooms.values("category")
-        .annotate(rooms=Count("pk"), usable=Sum("usable_area"), building_area=Sum("building_area"))
-        .order_by("category")
+        for row in sorted(by_category.order_by(), key=lambda r: order.get(r["category"], 99))
     ]
     organizations = [
         {
@@ -248,7 +251,7 @@ def _particulars(subject: Model) -> list[tuple[str, Any]]:
             ("所在区划", subject.region.name),
             ("地址", subject.address or "—"),
             ("产权/管理单位", subject.owner_org.name),
-            ("土地面积", f"{subject.land_area} 平方米" if subject.land_area else "—"),
+            ("土地面积", f"{area(subject.land_area)} 平方米" if subject.land_area else "—"),
             ("土地证号", subject.land_certificate or "—"),
         ]
     return [
@@ -257,8 +260,8 @@ def _particulars(subject: Model) -> list[tuple[str, Any]]:
         ("所在区划", subject.compound.region.name),
         ("地址", subject.compound.address or "—"),
         ("层数", f"地上 {subject.floors_above} 层，地下 {subject.floors_below} 层"),
-        ("建筑面积", f"{subject.building_area} 平方米"),
-        ("使用面积", f"{subject.usable_area} 平方米"),
+        ("建筑面积", f"{area(subject.building_area)} 平方米"),
+        ("使用面积", f"{area(subject.usable_area)} 平方米"),
         ("建成年份", f"{subject.year_built} 年" if subject.year_built else "—"),
         ("建筑类型", subject.get_height_class_display()),
         ("权属状态", subject.get_title_status_display()),
