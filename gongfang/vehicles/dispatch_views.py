@@ -209,8 +209,7 @@ def action_forms(user, dispatch: Dispatch, bound: dict | None = None) -> dict[st
     actions = viewer_actions(user, dispatch)
     bound = bound or {}
     made: dict[str, forms.Form] = {}
-    if "reject" in actions:
-        made["reject"] = bound.get("reject") or RejectForm(prefix="reject")
+    # The step forward first, then refusing or cancelling.
     if "assign" in actions:
         initial = {"vehicle": dispatch.vehicle_id, "driver": dispatch.driver_id}
         made["assign"] = bound.get("assign") or AssignForm(
@@ -224,6 +223,8 @@ def action_forms(user, dispatch: Dispatch, bound: dict | None = None) -> dict[st
         made["return"] = bound.get("return") or ReturnForm(
             prefix="return", initial={"end_mileage": dispatch.start_mileage}
         )
+    if "reject" in actions:
+        made["reject"] = bound.get("reject") or RejectForm(prefix="reject")
     if "cancel" in actions:
         made["cancel"] = bound.get("cancel") or CancelForm(prefix="cancel")
     return made
