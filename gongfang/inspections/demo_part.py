@@ -88,6 +88,9 @@ def flush() -> int:
     from ..archives.models import Document
 
     types = ContentType.objects.get_for_models(*MODELS).values()
+    # A referral names its package (a document) and the documents name their subjects: the
+    # package is let go first, then the documents, then the rows.
+    Referral._base_manager.update(package=None)
     total, _ = Document._base_manager.filter(subject_type__in=list(types)).delete()
     for model in MODELS:
         deleted, _ = model._base_manager.all().delete()
