@@ -47,29 +47,19 @@ urlpatterns = [
     *v.object_urls(
         "standard-rows",
         "vehiclestandardrow",
-        (
-            v.VehicleStandardRowListView,
-            v.VehicleStandardRowView,
-            v.VehicleStandardRowEditView,
-            v.VehicleStandardRowDeleteView,
-        ),
+        v.StandardRowViews,
     ),
     *v.object_urls(
         "standard-parameters",
         "vehiclestandardparameter",
-        (
-            v.VehicleStandardParameterListView,
-            v.VehicleStandardParameterView,
-            v.VehicleStandardParameterEditView,
-            v.VehicleStandardParameterDeleteView,
-        ),
+        v.StandardParameterViews,
     ),
     *v.object_urls("fuel-cards", "fuelcard", v.FuelCardViews),
     *v.object_urls("fuel", "fuelrecord", v.FuelRecordViews),
     *v.object_urls(
         "repair-shops",
         "repairshop",
-        (v.RepairShopListView, v.RepairShopView, v.RepairShopEditView, v.RepairShopDeleteView),
+        v.RepairShopViews,
     ),
     *v.object_urls("repairs", "repairrecord", v.RepairRecordViews),
     *v.object_urls("insurance", "insurancepolicy", v.InsurancePolicyViews),

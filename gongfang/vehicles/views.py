@@ -137,6 +137,50 @@ class VehicleDeleteView(ObjectDeleteView):
     queryset = Vehicle.objects.all()
 
 
+VEHICLE_JOIN = ("vehicle__organization",)
+
+
+def generic_views(
+    model,
+    filterset,
+    table,
+    form,
+    *,
+    related: tuple[str, ...] = (),
+    filter_order: tuple[str, ...] = (),
+) -> tuple[type, type, type, type]:
+    """List, page, edit and delete views of a model with nothing particular to show."""
+    attrs = {"__module__": __name__}
+    return (
+        type(
+            f"{model.__name__}ListView",
+            (ObjectListView,),
+            {
+                **attrs,
+                "queryset": model.objects.select_related(*related),
+                "filterset": filterset,
+                "table": table,
+                "filter_order": filter_order,
+            },
+        ),
+        type(
+            f"{model.__name__}View",
+            (ObjectView,),
+            {**attrs, "queryset": model.objects.select_related(*related)},
+        ),
+        type(
+            f"{model.__name__}EditView",
+            (ObjectEditView,),
+            {**attrs, "queryset": model.objects.all(), "form": form},
+        ),
+        type(
+            f"{model.__name__}DeleteView",
+            (ObjectDeleteView,),
+            {**attrs, "queryset": model.objects.all()},
+        ),
+    )
+
+
 # Drivers ------------------------------------------------------------------------------------------
 class DriverListView(ObjectListView):
     queryset = Driver.objects.select_related("organization")
@@ -251,140 +295,72 @@ class VehicleStandardDeleteView(ObjectDeleteView):
     queryset = VehicleStandard.objects.all()
 
 
-class VehicleStandardRowListView(ObjectListView):
-    queryset = VehicleStandardRow.objects.select_related("standard")
-    filterset = filtersets.VehicleStandardRowFilterSet
-    table = tables.VehicleStandardRowTable
-
-
-class VehicleStandardRowView(ObjectView):
-    queryset = VehicleStandardRow.objects.select_related("standard")
-
-
-class VehicleStandardRowEditView(ObjectEditView):
-    queryset = VehicleStandardRow.objects.all()
-    form = forms.VehicleStandardRowForm
-
-
-class VehicleStandardRowDeleteView(ObjectDeleteView):
-    queryset = VehicleStandardRow.objects.all()
-
-
-class VehicleStandardParameterListView(ObjectListView):
-    queryset = VehicleStandardParameter.objects.select_related("standard")
-    filterset = filtersets.VehicleStandardParameterFilterSet
-    table = tables.VehicleStandardParameterTable
-
-
-class VehicleStandardParameterView(ObjectView):
-    queryset = VehicleStandardParameter.objects.select_related("standard")
-
-
-class VehicleStandardParameterEditView(ObjectEditView):
-    queryset = VehicleStandardParameter.objects.all()
-    form = forms.VehicleStandardParameterForm
-
-
-class VehicleStandardParameterDeleteView(ObjectDeleteView):
-    queryset = VehicleStandardParameter.objects.all()
+StandardRowViews = generic_views(
+    VehicleStandardRow,
+    filtersets.VehicleStandardRowFilterSet,
+    tables.VehicleStandardRowTable,
+    forms.VehicleStandardRowForm,
+    related=("standard",),
+)
+StandardParameterViews = generic_views(
+    VehicleStandardParameter,
+    filtersets.VehicleStandardParameterFilterSet,
+    tables.VehicleStandardParameterTable,
+    forms.VehicleStandardParameterForm,
+    related=("standard",),
+)
 
 
 # Running costs -------------------------------------------------------------------------------------
-VEHICLE_JOIN = ("vehicle__organization",)
-
-
-def _vehicle_views(
-    model, filterset, table, form, filter_order: tuple[str, ...], joins: tuple[str, ...] = ()
-) -> tuple[type, type, type, type]:
-    """List, page, edit and delete views of a model that hangs on a vehicle."""
-    related = (*VEHICLE_JOIN, *joins)
-    attrs = {"__module__": __name__}
-    return (
-        type(
-            f"{model.__name__}ListView",
-            (ObjectListView,),
-            {
-                **attrs,
-                "queryset": model.objects.select_related(*related),
-                "filterset": filterset,
-                "table": table,
-                "filter_order": filter_order,
-            },
-        ),
-        type(
-            f"{model.__name__}View",
-            (ObjectView,),
-            {**attrs, "queryset": model.objects.select_related(*related)},
-        ),
-        type(
-            f"{model.__name__}EditView",
-            (ObjectEditView,),
-            {**attrs, "queryset": model.objects.all(), "form": form},
-        ),
-        type(
-            f"{model.__name__}DeleteView",
-            (ObjectDeleteView,),
-            {**attrs, "queryset": model.objects.all()},
-        ),
-    )
-
-
-FuelCardViews = _vehicle_views(
+FuelCardViews = generic_views(
     FuelCard,
     filtersets.FuelCardFilterSet,
     tables.FuelCardTable,
     forms.FuelCardForm,
-    ("region", "unit", "vehicle", "issuer", "active"),
+    related=VEHICLE_JOIN,
+    filter_order=("region", "unit", "vehicle", "issuer", "active"),
 )
-FuelRecordViews = _vehicle_views(
+FuelRecordViews = generic_views(
     FuelRecord,
     filtersets.FuelRecordFilterSet,
     tables.FuelRecordTable,
     forms.FuelRecordForm,
-    ("region", "unit", "vehicle", "card", "filled_after", "filled_before"),
-    joins=("card",),
+    related=(*VEHICLE_JOIN, "card"),
+    filter_order=("region", "unit", "vehicle", "card", "filled_after", "filled_before"),
 )
-RepairRecordViews = _vehicle_views(
+RepairRecordViews = generic_views(
     RepairRecord,
     filtersets.RepairRecordFilterSet,
     tables.RepairRecordTable,
     forms.RepairRecordForm,
-    ("region", "unit", "vehicle", "shop", "kind", "repaired_after", "repaired_before"),
-    joins=("shop",),
+    related=(*VEHICLE_JOIN, "shop"),
+    filter_order=("region", "unit", "vehicle", "shop", "kind", "repaired_after", "repaired_before"),
 )
-InsurancePolicyViews = _vehicle_views(
+InsurancePolicyViews = generic_views(
     InsurancePolicy,
     filtersets.InsurancePolicyFilterSet,
     tables.InsurancePolicyTable,
     forms.InsurancePolicyForm,
-    ("region", "unit", "vehicle", "kind", "expiry"),
+    related=VEHICLE_JOIN,
+    filter_order=("region", "unit", "vehicle", "kind", "expiry"),
 )
-AnnualInspectionViews = _vehicle_views(
+AnnualInspectionViews = generic_views(
     AnnualInspection,
     filtersets.AnnualInspectionFilterSet,
     tables.AnnualInspectionTable,
     forms.AnnualInspectionForm,
-    ("region", "unit", "vehicle", "due", "done", "result", "due_after", "due_before"),
+    related=VEHICLE_JOIN,
+    filter_order=("region", "unit", "vehicle", "due", "done", "result", "due_after", "due_before"),
 )
 
 
-class RepairShopListView(ObjectListView):
-    queryset = RepairShop.objects.select_related("region")
-    filterset = filtersets.RepairShopFilterSet
-    table = tables.RepairShopTable
-
-
-class RepairShopView(ObjectView):
-    queryset = RepairShop.objects.select_related("region")
-
-
-class RepairShopEditView(ObjectEditView):
-    queryset = RepairShop.objects.all()
-    form = forms.RepairShopForm
-
-
-class RepairShopDeleteView(ObjectDeleteView):
-    queryset = RepairShop.objects.all()
+RepairShopViews = generic_views(
+    RepairShop,
+    filtersets.RepairShopFilterSet,
+    tables.RepairShopTable,
+    forms.RepairShopForm,
+    related=("region",),
+)
 
 
 # Overview, new-energy share, costs ----------------------------------------------------------------

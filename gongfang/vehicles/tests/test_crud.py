@@ -313,6 +313,16 @@ class TestVehicleViews(VehicleData, ViewTestCases.PrimaryObjectViewTestCase):
         self.assertTrue(vehicle.new_energy)
         self.assertEqual((vehicle.plate, vehicle.vin), ("鲁DD54321", make_vin(778)))
 
+    def test_a_vehicle_carries_archive_documents_in_its_scope(self):
+        from ...archives.subjects import can_see_subject, subject_region
+
+        a, b = self.world.a, self.world.b
+        self.assertEqual(subject_region(a.vehicle), a.region)
+        self.assertTrue(can_see_subject(self.user_org_scoped, a.vehicle))
+        self.assertFalse(can_see_subject(self.user_org_scoped, b.vehicle))
+        self.client.force_login(self.user_with_perm)
+        self.assertContains(self.client.get(a.vehicle.get_absolute_url()), "档案资料")
+
 
 class TestVehicleAPI(VehicleData, APITestCases.APIViewTestCase):
     pass
