@@ -14,7 +14,7 @@
     var spec = JSON.parse(source.textContent);
     // The height comes as data-height: a style attribute in the markup is refused by the CSP.
     el.style.height = (parseInt(el.dataset.height, 10) || 300) + "px";
-    var chart = echarts.init(el, null, { renderer: "svg" });
+    var chart = echarts.init(el, null, { renderer: "canvas" });  // the SVG renderer writes style attributes the CSP refuses
     var option = spec.option || {};
     option.textStyle = option.textStyle || { fontFamily: "inherit" };
     option.animation = false;
