@@ -43,8 +43,8 @@ class MaintenanceProjectForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            self.initial.setdefault("year", clock.today().year)
+        if not self.instance.pk and self.initial.get("year") is None:
+            self.initial["year"] = clock.today().year
 
 
 class ProgressReportForm(ScopedModelForm):
@@ -119,8 +119,8 @@ class BudgetForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].required = False
-        if not self.instance.pk:
-            self.initial.setdefault("year", clock.today().year)
+        if not self.instance.pk and self.initial.get("year") is None:
+            self.initial["year"] = clock.today().year
 
 
 class ExpenseForm(ScopedModelForm):

@@ -20,7 +20,14 @@ from .choices import ProjectKind, Stage
 
 # The stage of the case application (申报 → 立项 is decided by the case).
 SUBMIT = "submit"
-STAGE_NAMES = {SUBMIT: "提交立项申请", **dict(Stage.choices)}
+# How a message names the step the gate stands before.
+STAGE_NAMES = {
+    SUBMIT: "提交立项申请",
+    Stage.IN_PROGRESS: "开始实施",
+    Stage.ACCEPTED: "验收",
+    Stage.EVALUATED: "评价",
+    Stage.ARCHIVED: "归档",
+}
 
 
 @dataclass(frozen=True)

@@ -70,5 +70,7 @@ def object_actions(user, obj) -> list:
     ):
         return []
     name = "building" if isinstance(obj, Building) else "compound"
-    url = reverse("maintenance:maintenanceproject_add")
-    return [ObjectAction("申报维修项目", f"{url}?{name}={obj.pk}")]
+    url = f"{reverse('maintenance:maintenanceproject_add')}?{name}={obj.pk}"
+    if user.scope_organization_id:  # a unit applies in its own name
+        url += f"&organization={user.scope_organization_id}"
+    return [ObjectAction("申报维修项目", url)]
