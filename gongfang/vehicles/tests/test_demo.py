@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import OutputWrapper
@@ -34,7 +35,9 @@ class TestDemoPart(WorldMixin, TestCase):
         rf.OrganizationFactory(name="滕州市公安局", region=cls.world.a.region)
         rf.OrganizationFactory(name="龙阳镇人民政府", region=cls.world.a.region, level="township")
 
-    def test_build_writes_a_valid_fleet_deterministically(self):
+    # The dispatches and cases (demo_dispatch) need the demo accounts: tested with load_demo.
+    @mock.patch("gongfang.vehicles.demo_part._build_dispatch")
+    def test_build_writes_a_valid_fleet_deterministically(self, build_dispatch):
         run = _run()
         demo_part.build(run)
         vehicles = list(Vehicle.objects.order_by("pk"))
@@ -56,6 +59,7 @@ class TestDemoPart(WorldMixin, TestCase):
         self.assertGreater(demo_part.flush(), len(vehicles))
         self.assertFalse(Vehicle.objects.exists())
         demo_part.build(_run())
+        self.assertEqual(build_dispatch.call_count, 2)
         self.assertEqual(
             list(Vehicle.objects.order_by("pk").values_list("plate", flat=True)), plates
         )

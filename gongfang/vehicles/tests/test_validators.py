@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ..validators import (
@@ -76,10 +76,13 @@ def test_bad_plates_name_the_reason(plate, reason):
         validate_plate(plate)
 
 
+# A loaded machine (the suite shares its cores) must not fail the generation on time.
+relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 serial_char = st.sampled_from(PLATE_LETTERS + "0123456789")
 digit = st.sampled_from("0123456789")
 
 
+@relaxed
 @given(
     st.sampled_from(PROVINCES),
     st.sampled_from(PLATE_LETTERS),
@@ -94,6 +97,7 @@ def test_ordinary_plates_with_at_most_two_letters_are_valid(province, office, di
     assert errors == [] and info.kind == "ordinary"
 
 
+@relaxed
 @given(
     st.sampled_from(PROVINCES),
     st.sampled_from(PLATE_LETTERS),
@@ -107,6 +111,7 @@ def test_small_new_energy_plates_are_valid(province, office, kind, fourth, digit
     assert errors == [] and info.new_energy_letter == kind
 
 
+@relaxed
 @given(st.text(max_size=12))
 def test_any_text_is_parsed_or_refused_with_a_reason(text):
     info, errors = parse_plate(text)
@@ -154,11 +159,13 @@ def test_bad_vins_name_the_reason(vin, reason):
 vin_body = st.lists(st.sampled_from(VIN_CHARACTERS), min_size=17, max_size=17).map("".join)
 
 
+@relaxed
 @given(vin_body.filter(lambda v: v[9] not in "UZ0"))
 def test_the_check_digit_makes_any_vin_valid(body):
     assert vin_errors(_fix(body)) == []
 
 
+@relaxed
 @given(vin_body.filter(lambda v: v[9] not in "UZ0"), st.integers(0, 16), st.data())
 def test_one_changed_character_is_caught(body, position, data):
     vin = _fix(body)
