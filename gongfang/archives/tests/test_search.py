@@ -14,21 +14,23 @@ from hypothesis import strategies as st
 
 from ...accounts.roles import Role
 from ...registry.selectors import search as global_search
-from ...registry.tests.world import WorldMixin, make_user
+from ...registry.tests.world import make_user
 from .. import search
 from ..models import Document
 from ..services import add_document
 from .test_extract import make_docx, make_pdf, make_xlsx
+from .world import ArchivesWorldMixin
 
 PHRASE = "屋面防水层翻新"
 
 
-class SearchWorldMixin(WorldMixin):
+class SearchWorldMixin(ArchivesWorldMixin):
+    """H1's world of papers (a floor plan, a survey report per side) and a few more with text."""
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
         w = cls.world
-        cls.city_bureau = make_user("bureau_city", [Role.BUREAU_ADMIN], scope_region=w.city)
         cls.bureau_b = make_user("bureau_b", [Role.BUREAU_ADMIN], scope_region=w.b.region)
         cls.unit_b = make_user("unit_b", [Role.UNIT_ADMIN], scope_organization=w.b.org)
         cls.report = cls.add(
