@@ -5,21 +5,11 @@ calendar (节假日安排) under ``calendar/``."""
 from django.urls import path
 
 from .holidays import views as holidays
+from .routes import object_urls
 from .views.changelog import ObjectChangeExportView, ObjectChangeListView, ObjectChangeView
 from .views.checkpoints import CheckpointListView
 
 app_name = "framework"
-
-
-def model_urls(prefix: str, name: str, listing, detail, edit, delete) -> list:
-    """The five generic pages of one model."""
-    return [
-        path(f"{prefix}/", listing.as_view(), name=f"{name}_list"),
-        path(f"{prefix}/add/", edit.as_view(), name=f"{name}_add"),
-        path(f"{prefix}/<int:pk>/", detail.as_view(), name=name),
-        path(f"{prefix}/<int:pk>/edit/", edit.as_view(), name=f"{name}_edit"),
-        path(f"{prefix}/<int:pk>/delete/", delete.as_view(), name=f"{name}_delete"),
-    ]
 
 
 urlpatterns = [
@@ -27,7 +17,7 @@ urlpatterns = [
     path("changelog/checkpoints/", CheckpointListView.as_view(), name="checkpoints"),
     path("changelog/export/", ObjectChangeExportView.as_view(), name="objectchange_export"),
     path("changelog/<int:pk>/", ObjectChangeView.as_view(), name="objectchange"),
-    *model_urls(
+    *object_urls(
         "calendar",
         "holidayyear",
         holidays.HolidayYearListView,
@@ -45,7 +35,7 @@ urlpatterns = [
         holidays.HolidayYearImportView.as_view(),
         name="holidayyear_import",
     ),
-    *model_urls(
+    *object_urls(
         "calendar/days",
         "calendarday",
         holidays.CalendarDayListView,
