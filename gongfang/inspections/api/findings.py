@@ -44,7 +44,7 @@ from ..models import (
 
 
 # Serializers -----------------------------------------------------------------------------------
-class FindingSerializer(ObjectSerializer):
+class InspectionFindingSerializer(ObjectSerializer):
     """督查问题：来源（检查、线索或监督发现）、责任单位、检查内容、涉及对象、整改方式与期限、状态、关联预警。
     overdue 为整改逾期（期限已过而单位尚未整改到位）。"""
 
@@ -235,12 +235,17 @@ class FindingViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
     queryset = Finding.objects.select_related(
         "organization", "region", "item", "warning", "subject_type"
     )
-    serializer_class = FindingSerializer
+    serializer_class = InspectionFindingSerializer
     filterset_class = f.FindingFilterSet
 
     @extend_schema(
         request=FindingCreateSerializer,
-        responses={201: FindingSerializer, 200: FindingSerializer, 400: REFUSED, 403: FORBIDDEN},
+        responses={
+            201: InspectionFindingSerializer,
+            200: InspectionFindingSerializer,
+            400: REFUSED,
+            403: FORBIDDEN,
+        },
     )
     def create(self, request, *args, **kwargs) -> Response:
         """登记问题；与未销号问题关联同一预警时不重复登记，返回原问题（200）。"""
@@ -270,7 +275,7 @@ class FindingViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
 
     @extend_schema(
         request=RespondSerializer,
-        responses={200: FindingSerializer, 400: REFUSED, 403: FORBIDDEN},
+        responses={200: InspectionFindingSerializer, 400: REFUSED, 403: FORBIDDEN},
         parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"])
@@ -293,7 +298,7 @@ class FindingViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
 
     @extend_schema(
         request=RecheckInputSerializer,
-        responses={200: FindingSerializer, 400: REFUSED, 403: FORBIDDEN},
+        responses={200: InspectionFindingSerializer, 400: REFUSED, 403: FORBIDDEN},
         parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"])
