@@ -31,8 +31,8 @@ from ..framework.querysets import RestrictedQuerySet
 
 @deconstructible
 class PrivateStorage(FileSystemStorage):
-    """Files outside any URL: ``settings.PRIVATE_MEDIA_ROOT`` (default ``var/private``), read
-    at use so tests may point it elsewhere; ``url()`` refuses, so no template can leak a path."""
+    """Files outside any URL: ``settings.PRIVATE_MEDIA_ROOT`` (``var/private`` unless the
+    environment says otherwise), read at use so tests may point it elsewhere; ``url()`` refuses, so no template can leak a path."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -50,15 +50,14 @@ class PrivateStorage(FileSystemStorage):
 
     def _clear_cached_properties(self, setting, **kwargs) -> None:
         """Forget the location when settings change (``override_settings`` in tests)."""
-        if setting in {"PRIVATE_MEDIA_ROOT", "MEDIA_ROOT"}:
+        if setting == "PRIVATE_MEDIA_ROOT":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
 
 
 def private_media_root() -> Path:
     """Where private files are kept: a directory no URL serves."""
-    configured = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
-    return Path(configured) if configured else Path(settings.BASE_DIR) / "var" / "private"
+    return Path(settings.PRIVATE_MEDIA_ROOT)
 
 
 private_storage = PrivateStorage()

@@ -105,7 +105,8 @@ class DocumentCategoryTable(BaseTable):
     active = tables.BooleanColumn(verbose_name="启用", yesno="是,否")
     actions = ActionsColumn()
 
-    default_columns = ("name", "code", "order", "active")
+    # The code is the programs' handle (edited on the form), not something a reader needs.
+    default_columns = ("name", "order", "active")
 
     class Meta(BaseTable.Meta):
         model = DocumentCategory

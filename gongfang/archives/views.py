@@ -270,7 +270,7 @@ class DocumentCategoryListView(ObjectListView):
 
 class DocumentCategoryView(ObjectView):
     queryset = DocumentCategory.objects.all()
-    attributes = ("name", "code", "order", "active")
+    attributes = ("name", "order", "active")
 
 
 class DocumentCategoryEditView(ObjectEditView):
