@@ -9,6 +9,10 @@ VEHICLES_MENU = MenuGroup(
     items=(
         MenuItem("公务用车概况", "vehicles.Vehicle", "vehicles:overview"),
         MenuItem("车辆台账", "vehicles.Vehicle", "vehicles:vehicle_list"),
+        # The dispatch pages (vehicles.dispatch_views): the board opens the bureau's region
+        # board for a bureau account, the unit's own for a unit.
+        MenuItem("派车看板", "vehicles.Dispatch", "vehicles:dispatch_board"),
+        MenuItem("派车单", "vehicles.Dispatch", "vehicles:dispatch_list"),
         MenuItem("驾驶员", "vehicles.Driver", "vehicles:driver_list"),
         MenuItem("派车单", "vehicles.Dispatch", "vehicles:dispatch_list"),
         MenuItem("派车看板", "vehicles.Dispatch", "vehicles:dispatch_board"),

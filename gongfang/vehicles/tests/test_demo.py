@@ -63,3 +63,13 @@ class TestDemoPart(WorldMixin, TestCase):
         self.assertEqual(
             list(Vehicle.objects.order_by("pk").values_list("plate", flat=True)), plates
         )
+
+
+def test_the_province_profile_scales_the_fleet_to_its_target():
+    from types import SimpleNamespace
+
+    plans = [demo_part.FleetPlan(SimpleNamespace(pk=i), "general", 1 + i % 7) for i in range(300)]
+    scaled = demo_part._scale(plans, 25_000)
+    total = sum(p.count for p in scaled)
+    assert abs(total - 25_000) <= 1
+    assert all(p.count >= 1 for p in scaled)
