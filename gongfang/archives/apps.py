@@ -10,11 +10,13 @@ class ArchivesConfig(AppConfig):
 
     def ready(self) -> None:
         from ..framework.changelog import register_event_labels
+        from ..framework.eventdata import register_event_data
         from . import navigation, services  # noqa: F401  (registers the services)
 
         register_subjects()
         navigation.register()
         register_event_labels({"document.open": "打开档案资料文件"})
+        register_event_data(keys={"original_name": "原文件名"})
         # Full-text search and the dossier (H2).
         from . import dossier, search
 
