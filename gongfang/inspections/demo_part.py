@@ -107,6 +107,10 @@ def _units(city: Region) -> list[Organization]:
     )
 
 
+def _distinct(units: list[Organization | None]) -> list[Organization]:
+    return list(dict.fromkeys(u for u in units if u is not None))
+
+
 def _plan(bureau, city, team, checklist, kind, year, title, start, days, units) -> InspectionPlan:
     plan, _ = service_for(InspectionPlan).create(
         actor=bureau,
@@ -168,18 +172,20 @@ def build(run) -> None:
     checklist = Checklist.objects.order_by("-revision").first()
     items = list(checklist.items.order_by("target", "aspect"))
     units = _units(city)
-    if len(units) < 12:
-        run.say(f"督查演示：{city}的市级单位不足 12 个，未生成督查数据。")
+    if len(units) < 3:
+        run.say(f"督查演示：{city}的市级单位不足 3 个，未生成督查数据。")
         return
     team = [bureau, supervisor]
-    # The unit administrator's own unit is inspected in the full plan (what it sees).
-    unit_admin = run.users.get("unit_admin")
-    own = getattr(unit_admin, "scope_organization", None)
+    # The unit administrator's own unit is inspected in the full plan (what it sees); the unit
+    # with the most rooms in the special one (the bench's phone page). A small city's units
+    # serve in more than one plan.
+    own = getattr(run.users.get("unit_admin"), "scope_organization", None)
+    if own is not None and own.region_id != city.pk:
+        own = None
     largest = units[0]
-    rest = [u for u in units[1:] if u != own]
-    full_units = ([own] if own else []) + rest[:7]
-    special_units = [largest, *rest[7:11]]
-    followup_units = rest[:3]
+    full_units = _distinct([own, *units[1:8]])
+    special_units = _distinct([largest, *(units[8:12] or units[1:5])])
+    followup_units = units[1:4]
 
     with transaction.atomic():
         for year, day in ((2025, datetime.date(2025, 12, 20)), (2026, datetime.date(2026, 12, 18))):
