@@ -166,8 +166,12 @@ def run(args: argparse.Namespace) -> int:
         print("bench_fulltext: the database already holds documents; give it a scratch database")
         return 2
     vendor = connection.vendor
-    version = connection.cursor().connection.server_version if vendor == "postgresql" else None
-    engine = f"PostgreSQL {version}" if version else f"SQLite {connection.Database.sqlite_version}"
+    version = connection.pg_version if vendor == "postgresql" else None
+    engine = (
+        f"PostgreSQL {version // 10000}.{version % 10000}"
+        if version
+        else f"SQLite {connection.Database.sqlite_version}"
+    )
     rng = random.Random(args.seed)
 
     province = Region.objects.create(
