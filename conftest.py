@@ -10,7 +10,8 @@
 - The audit key is a fixed test key (never the development key file in var/), and checkpoints go
   to a temporary file.
 - The cache (DRF's rate limits) is emptied between tests, so one test's requests do not throttle
-  the next (the database cache of a test without database access is left alone).
+  the next (the database cache of a test without database access is left alone); so is the
+  holiday calendar's per-process copy, so a test never sees another test's rolled-back days.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ def _empty_cache():
     with contextlib.suppress(RuntimeError, DatabaseOperationForbidden):
         cache.clear()
     yield
+    from gongfang.framework import workdays
+
+    workdays.clear_cache()
 
 
 @pytest.fixture(autouse=True)
