@@ -23,6 +23,8 @@ class InspectionsConfig(AppConfig):
                 "usable_area_after": "新使用面积",
                 "measurement": "测量编号",
                 "inspection": "督查检查",
+                "action": "办理操作",
+                "count": "数量",
             },
             values={
                 event: {"from": dict(states.choices), "to": dict(states.choices)}

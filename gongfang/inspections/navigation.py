@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from ..accounts.roles import Role
 from ..framework.navigation import MENU, MenuGroup, MenuItem, register_menu
+
+# Tips and assessment dates belong to no unit: a unit's account would only ever see empty lists.
+REGION_ROLES = frozenset({Role.BUREAU_ADMIN, Role.SUPERVISOR, Role.LEADER})
 
 INSPECTIONS_MENU = MenuGroup(
     "督查整改",
     items=(
         MenuItem("督查计划", "inspections.InspectionPlan", "inspections:inspectionplan_list"),
         MenuItem("督查检查", "inspections.Inspection", "inspections:inspection_list"),
-        MenuItem("问题线索", "inspections.Tip", "inspections:tip_list"),
+        MenuItem("问题线索", "inspections.Tip", "inspections:tip_list", REGION_ROLES),
         MenuItem("实地测量", "inspections.Measurement", "inspections:measurement_list"),
         MenuItem("督查清单", "inspections.Checklist", "inspections:checklist_list"),
-        MenuItem("政府考核日期", "inspections.AssessmentDate", "inspections:assessmentdate_list"),
+        MenuItem(
+            "政府考核日期",
+            "inspections.AssessmentDate",
+            "inspections:assessmentdate_list",
+            REGION_ROLES,
+        ),
     ),
 )
 
