@@ -174,7 +174,7 @@ def approve_dispatch(*, actor, dispatch: Dispatch, expected_version: int | None 
 
 
 def reject_dispatch(
-    *, actor, dispatch: Dispatch, reason: str, expected_version: int | None = None
+    *, actor, dispatch: Dispatch, reason: str = "", expected_version: int | None = None
 ) -> Dispatch:
     """Refuse a request (or an approved one not yet given a car), saying why."""
     reason = (reason or "").strip()

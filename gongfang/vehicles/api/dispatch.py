@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -66,13 +66,6 @@ class ReturnSerializer(serializers.Serializer):
     )
 
 
-REFUSED = {
-    400: OpenApiResponse(description="当前状态不能办理，或内容不符合要求（中文说明）"),
-    403: OpenApiResponse(description="无权办理"),
-    412: OpenApiResponse(description="If-Match 所指版本已过期"),
-}
-
-
 class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
     """派车单：列表、详情；POST 申请用车；approve/reject/assign/depart/return/cancel 办理各环节。"""
 
@@ -82,7 +75,7 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
 
     @extend_schema(
         request=RequestSerializer,
-        responses={201: DispatchSerializer, 400: REFUSED[400], 403: REFUSED[403]},
+        responses={201: DispatchSerializer},
     )
     def create(self, request, *args, **kwargs) -> Response:
         """申请用车（单位管理员或机关事务管理员，为其管辖范围内的单位）。"""
@@ -121,9 +114,7 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
         self._etag_instance = dispatch
         return Response(self.get_serializer(dispatch).data)
 
-    @extend_schema(
-        request=None, responses={200: DispatchSerializer, **REFUSED}, parameters=[IF_MATCH]
-    )
+    @extend_schema(request=None, responses={200: DispatchSerializer}, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None) -> Response:
         """同意用车（本单位审批人；申请人本人不能审批）。"""
@@ -131,7 +122,7 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
 
     @extend_schema(
         request=ReasonSerializer,
-        responses={200: DispatchSerializer, **REFUSED},
+        responses={200: DispatchSerializer},
         parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"])
@@ -141,7 +132,7 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
 
     @extend_schema(
         request=AssignSerializer,
-        responses={200: DispatchSerializer, **REFUSED},
+        responses={200: DispatchSerializer},
         parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"])
@@ -151,7 +142,7 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
 
     @extend_schema(
         request=DepartSerializer,
-        responses={200: DispatchSerializer, **REFUSED},
+        responses={200: DispatchSerializer},
         parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"])
@@ -161,7 +152,7 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
 
     @extend_schema(
         request=ReturnSerializer,
-        responses={200: DispatchSerializer, **REFUSED},
+        responses={200: DispatchSerializer},
         parameters=[IF_MATCH],
         operation_id="vehicles_dispatches_return_create",
     )
@@ -172,7 +163,7 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
 
     @extend_schema(
         request=ReasonSerializer,
-        responses={200: DispatchSerializer, **REFUSED},
+        responses={200: DispatchSerializer},
         parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"])

@@ -395,3 +395,12 @@ def test_api_runs_a_trip_and_refuses_a_conflict(world, clerk, approver, car, cha
     assert f"派车单 #{other.pk}" in str(response.json())
     response = api.post(f"/api/vehicles/dispatches/{pk}/approve/", HTTP_IF_MATCH='"1"')
     assert response.status_code in (400, 412)
+
+
+def test_api_reject_without_a_reason_is_400(world, clerk, approver):
+    api = APIClient()
+    api.force_login(approver)
+    d = ask(world, clerk)
+    response = api.post(f"/api/vehicles/dispatches/{d.pk}/reject/", {}, format="json")
+    assert response.status_code == 400
+    assert "请填写驳回理由" in str(response.json())
