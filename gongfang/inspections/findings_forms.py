@@ -8,29 +8,19 @@ from django import forms
 from ..framework import clock
 from ..framework.widgets import APISelect
 from ..registry.models import Building, Organization, Person, Room
+from ..workflow.forms import MultipleFileField as WorkflowFileField
 from .choices import RecheckResult, RectificationKind
 from .models import ChecklistItem, Finding, Inspection, Tip
 
 DATE = {"type": "date"}
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (evidence, photos)."""
+class MultipleFileField(WorkflowFileField):
+    """Several files in one input (evidence, photos), none required."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 def _styled(form: forms.Form) -> None:

@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from ..cases.views import ReadOnly
 from ..compliance.models import Warning
 from ..framework import clock
 from ..framework.changelog import record_event
@@ -24,7 +25,7 @@ from ..framework.forms import apply_errors
 from ..framework.pdf import pdf_response
 from ..framework.versions import StaleObjectError
 from ..framework.views import ObjectListView, ObjectView
-from ..framework.views.generic import BaseObjectView, safe_return_url, url_name
+from ..framework.views.generic import BaseObjectView, safe_return_url
 from ..registry.models import Organization
 from . import findings as services
 from . import findings_filtersets as filtersets
@@ -62,23 +63,6 @@ def attach_files(*, user, finding: Finding, files, category: str, title: str) ->
             authorized=True,
         )
     return len(files)
-
-
-class StepRecordMixin:
-    """Pages of rows that are steps of a finding (a rectification, a re-check, an urge, a
-    referral): made by the finding's actions, never added, edited or deleted on their own."""
-
-    def base_context(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "verbose_name": self.model._meta.verbose_name,
-            "app_verbose_name": self.model._meta.app_config.verbose_name,
-            "list_url": reverse(url_name(self.model, "_list")),
-            "add_url": "",
-            "can_add": False,
-            "can_change": False,
-            "can_delete": False,
-        }
 
 
 # Findings --------------------------------------------------------------------------------------
@@ -203,31 +187,15 @@ class FindingAddView(BaseObjectView):
         )
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    finding = services.create_finding(
-                        user=request.user,
-                        organization=data["organization"],
-                        inspection=data.get("inspection"),
-                        tip=data.get("tip"),
-                        item=data.get("item"),
-                        subject=form.subject(),
-                        description=data["description"],
-                        rectification_kind=data["rectification_kind"],
-                        deadline=data.get("deadline"),
-                    )
-                    attach_files(
-                        user=request.user,
-                        finding=finding,
-                        files=data["photos"],
-                        category=CATEGORY_PHOTO,
-                        title="现场照片",
-                    )
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            finding = raise_finding(
+                request,
+                form,
+                organization=data["organization"],
+                inspection=data.get("inspection"),
+                tip=data.get("tip"),
+                subject=form.subject(),
+            )
+            if finding is not None:
                 return created(request, finding)
         return self.render_form(form)
 
@@ -236,6 +204,36 @@ class FindingAddView(BaseObjectView):
         if request.user.is_authenticated and not services.can_add_finding(request.user):
             raise PermissionDenied
         return super(BaseObjectView, self).dispatch(request, *args, **kwargs)
+
+
+def raise_finding(request, form, **sources) -> Finding | None:
+    """Raise the finding the (valid) form describes, with its photos, in one transaction; the
+    service's refusal goes onto the form (None then)."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            finding = services.create_finding(
+                user=request.user,
+                item=data.get("item"),
+                description=data["description"],
+                rectification_kind=data["rectification_kind"],
+                deadline=data.get("deadline"),
+                **sources,
+            )
+            attach_files(
+                user=request.user,
+                finding=finding,
+                files=data["photos"],
+                category=CATEGORY_PHOTO,
+                title="现场照片",
+            )
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+    except ValidationError as exc:
+        apply_errors(form, exc)
+    else:
+        return finding
+    return None
 
 
 def created(request, finding: Finding, default: str | None = None):
@@ -301,31 +299,14 @@ class FindingOnsiteView(BaseObjectView):
             request.POST, request.FILES, user=request.user, inspection=self.inspection
         )
         if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    finding = services.create_finding(
-                        user=request.user,
-                        organization=self.inspection.organization,
-                        inspection=self.inspection,
-                        item=data.get("item"),
-                        subject=data.get("room"),
-                        description=data["description"],
-                        rectification_kind=data["rectification_kind"],
-                        deadline=data.get("deadline"),
-                    )
-                    attach_files(
-                        user=request.user,
-                        finding=finding,
-                        files=data["photos"],
-                        category=CATEGORY_PHOTO,
-                        title="现场照片",
-                    )
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            finding = raise_finding(
+                request,
+                form,
+                organization=self.inspection.organization,
+                inspection=self.inspection,
+                subject=form.cleaned_data.get("room"),
+            )
+            if finding is not None:
                 return created(request, finding, default=request.get_full_path())
         return self.render_form(form)
 
@@ -424,36 +405,36 @@ class FindingEvidenceView(FindingActionView):
 
 
 # Rectifications, re-checks ---------------------------------------------------------------------
-class RectificationListView(StepRecordMixin, ObjectListView):
+class RectificationListView(ReadOnly, ObjectListView):
     queryset = Rectification.objects.select_related("finding__organization", "responded_by")
     filterset = filtersets.RectificationFilterSet
     table = tables.RectificationTable
 
 
-class RectificationView(StepRecordMixin, ObjectView):
+class RectificationView(ReadOnly, ObjectView):
     queryset = Rectification.objects.select_related("finding__organization", "responded_by")
     attributes = ("finding", "description", "responded_by", "responded_at")
 
 
-class RecheckListView(StepRecordMixin, ObjectListView):
+class RecheckListView(ReadOnly, ObjectListView):
     queryset = Recheck.objects.select_related("finding__organization", "by")
     filterset = filtersets.RecheckFilterSet
     table = tables.RecheckTable
 
 
-class RecheckView(StepRecordMixin, ObjectView):
+class RecheckView(ReadOnly, ObjectView):
     queryset = Recheck.objects.select_related("finding__organization", "by")
     attributes = ("finding", "on", "result", "note", "by")
 
 
 # Urges -----------------------------------------------------------------------------------------
-class UrgeListView(StepRecordMixin, ObjectListView):
+class UrgeListView(ReadOnly, ObjectListView):
     queryset = Urge.objects.select_related("finding", "warning", "organization", "by", "region")
     filterset = filtersets.UrgeFilterSet
     table = tables.UrgeTable
 
 
-class UrgeView(StepRecordMixin, ObjectView):
+class UrgeView(ReadOnly, ObjectView):
     queryset = Urge.objects.select_related("finding", "warning", "organization", "by")
     attributes = ("finding", "warning", "organization", "message", "by", "at")
 
@@ -511,7 +492,7 @@ class WarningUrgeView(BaseObjectView):
 
 
 # Referrals -------------------------------------------------------------------------------------
-class ReferralListView(StepRecordMixin, ObjectListView):
+class ReferralListView(ReadOnly, ObjectListView):
     queryset = Referral.objects.select_related("organization", "region")
     filterset = filtersets.ReferralFilterSet
     table = tables.ReferralTable
@@ -522,7 +503,7 @@ class ReferralListView(StepRecordMixin, ObjectListView):
         return super().restricted(action).annotate(finding_count=Count("findings"))
 
 
-class ReferralView(StepRecordMixin, ObjectView):
+class ReferralView(ReadOnly, ObjectView):
     queryset = Referral.objects.select_related("organization", "region", "referred_by")
     template_name = "inspections/referral.html"
     attributes = (
