@@ -19,6 +19,7 @@ import importlib.util
 import random
 import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -44,6 +45,7 @@ from .models import (
 )
 
 LABEL = "督查检查与问题线索"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 CITY = "370400"
 # Deleted in this order (what refers to a row goes before it).
 MODELS = (
@@ -164,6 +166,29 @@ def _measure(actor, inspection, rng, rooms, decide: str | None, bureau) -> Measu
     return m
 
 
+def _date_the_story(inspections: list[Inspection]) -> None:
+    """Times of the story, not of the load: an inspection starts on its day at 9:00 and takes
+    two days; its results and measurements fall on that morning, decisions a day later."""
+    for inspection in Inspection.objects.filter(pk__in=[i.pk for i in inspections]):
+        if inspection.scheduled_on is None or inspection.state == "planned":
+            continue
+        start = datetime.datetime.combine(
+            inspection.scheduled_on, datetime.time(9), tzinfo=SHANGHAI
+        )
+        fields = {"started_at": start}
+        if inspection.state == "done":
+            fields["finished_at"] = start + datetime.timedelta(days=2, hours=7)
+        Inspection.objects.filter(pk=inspection.pk).update(**fields)
+        for n, pk in enumerate(inspection.item_checks.order_by("pk").values_list("pk", flat=True)):
+            ItemCheck.objects.filter(pk=pk).update(
+                checked_at=start + datetime.timedelta(minutes=20 + 12 * n)
+            )
+        for n, m in enumerate(inspection.measurements.order_by("pk")):
+            at = start + datetime.timedelta(hours=1, minutes=15 * n)
+            decided = at + datetime.timedelta(days=1) if m.decided_at else None
+            Measurement.objects.filter(pk=m.pk).update(measured_at=at, decided_at=decided)
+
+
 def build(run) -> None:
     t0 = time.perf_counter()
     rng = random.Random(run.seed + 15)
@@ -269,6 +294,8 @@ def build(run) -> None:
                 actor = bureau if step in ("assign", "close") else tip.assigned_to
                 services.tip_transition(actor=actor, tip=tip, action=step, **kwargs)
             tips.append(tip)
+
+        _date_the_story([i for group in inspections.values() for i in group])
 
         if importlib.util.find_spec(f"{__package__}.demo_findings") is not None:
             from . import demo_findings
