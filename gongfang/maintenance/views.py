@@ -503,6 +503,7 @@ class BudgetComparisonView(BaseObjectView):
         )
         context = {
             **self.base_context(),
+            "page_name": "预算执行",
             "year": year,
             "years": range(clock.today().year + 1, clock.today().year - 5, -1),
             "rows": rows,
@@ -524,6 +525,7 @@ class CostComparisonView(BaseObjectView):
         rows.sort(key=lambda r: -(r.per_m2 or 0))
         context = {
             **self.base_context(),
+            "page_name": "物业经费对比",
             "year": year,
             "years": range(clock.today().year + 1, clock.today().year - 5, -1),
             "rows": rows,
