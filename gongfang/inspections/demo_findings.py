@@ -159,7 +159,10 @@ def build(run, *, plans: list[InspectionPlan], inspections: dict, tips: list[Tip
     special = inspections.get(PlanKind.SPECIAL, [])
     if not full:
         return
-    own = full[0]  # the unit administrator's unit comes first in the full plan
+    # The unit administrator's unit first (its to-do shows what it owes), then the others.
+    unit = getattr(b.unit_admin, "scope_organization", None)
+    own = next((i for i in full if unit is not None and i.organization_id == unit.pk), full[0])
+    full = [own, *(i for i in full if i.pk != own.pk)]
     states: dict[str, int] = {}
 
     def mark(state: str) -> None:
