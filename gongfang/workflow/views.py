@@ -77,6 +77,9 @@ KIND_HELP = {
     CaseKind.TITLE_FILING: "不动产权证登记或权属备案。",
     CaseKind.WARNING_WAIVER: "超标预警暂不整改或备案的审批。",
     CaseKind.CONSTRUCTION: "新建、购置或装修办公用房（从严控制）。",
+    CaseKind.VEHICLE_PURCHASE: "新增公务用车：须在编制以内、不超过价格和排气量标准。",
+    CaseKind.VEHICLE_RENEWAL: "达到使用年限或行驶里程的车辆更新，原车转为待处置。",
+    CaseKind.VEHICLE_DISPOSAL: "公务用车拍卖、报废或调拨给其他单位。",
 }
 
 
