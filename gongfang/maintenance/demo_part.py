@@ -530,6 +530,34 @@ def build_funds(builder: Builder, city: Region) -> tuple[int, int, int]:
                 },
             )
             budgets += 1
+    unit = builder.unit
+    if unit is not None and unit.scope_organization_id:
+        # The unit administrator's own budgets: its maintenance payments and its energy bills.
+        for item, planned in (("maintenance", Decimal("200000")), ("energy", Decimal("60000"))):
+            service_for(Budget).create(
+                actor=unit,
+                data={
+                    "organization": unit.scope_organization,
+                    "year": year,
+                    "item": item,
+                    "planned": planned,
+                },
+            )
+            budgets += 1
+        for month in range(1, builder.today.month + 1, 3):
+            if datetime.date(year, month, 15) > builder.today:
+                break
+            service_for(Expense).create(
+                actor=unit,
+                data={
+                    "organization": unit.scope_organization,
+                    "item": "energy",
+                    "spent_on": datetime.date(year, month, 15),
+                    "amount": Decimal("13800.00"),
+                    "note": "电费（季度）",
+                },
+            )
+            expenses += 1
     return contracts, budgets, expenses
 
 
