@@ -14,8 +14,6 @@ VEHICLES_MENU = MenuGroup(
         MenuItem("派车看板", "vehicles.Dispatch", "vehicles:dispatch_board"),
         MenuItem("派车单", "vehicles.Dispatch", "vehicles:dispatch_list"),
         MenuItem("驾驶员", "vehicles.Driver", "vehicles:driver_list"),
-        MenuItem("派车单", "vehicles.Dispatch", "vehicles:dispatch_list"),
-        MenuItem("派车看板", "vehicles.Dispatch", "vehicles:dispatch_board"),
         MenuItem("车辆编制", "vehicles.VehicleQuota", "vehicles:vehiclequota_list"),
         MenuItem("新能源配备比例", "vehicles.Vehicle", "vehicles:new_energy"),
         MenuItem("运行费用", "vehicles.FuelRecord", "vehicles:costs"),
