@@ -22,7 +22,7 @@ urlpatterns = [
     *v.object_urls(
         "drivers",
         "driver",
-        (v.DriverListView, v.DriverView, v.DriverEditView, v.DriverDeleteView),
+        v.DriverViews,
     ),
     *v.object_urls(
         "quotas",

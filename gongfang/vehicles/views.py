@@ -20,7 +20,7 @@ from django.views import View
 
 from ..framework import clock
 from ..framework.views import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView
-from . import filtersets, forms, selectors, tables
+from . import exports, filtersets, forms, selectors, tables
 from .choices import HOLDS_QUOTA
 from .models import (
     AnnualInspection,
@@ -64,30 +64,8 @@ class VehicleListView(ObjectListView):
 class VehicleView(ObjectView):
     queryset = Vehicle.objects.select_related("organization", "region", "parking_compound")
     template_name = "vehicles/vehicle.html"
-    attributes = (
-        "organization",
-        "plate",
-        "vin",
-        "category",
-        "body",
-        "brand",
-        "model_name",
-        "energy",
-        "new_energy",
-        "displacement",
-        "price",
-        "seats",
-        "bought_on",
-        "mileage",
-        "marked",
-        "terminal",
-        "fuel_norm",
-        "parking_compound",
-        "status",
-        "disposed_on",
-        "disposal_kind",
-        "note",
-    )
+    # The register's fields as the export lists them, but the region (the unit's, derived).
+    attributes = tuple(f for f in exports.VEHICLE_FIELDS if f != "region")
 
     def get_extra_context(self, obj: Vehicle) -> dict[str, Any]:
         user = self.request.user
@@ -182,33 +160,14 @@ def generic_views(
 
 
 # Drivers ------------------------------------------------------------------------------------------
-class DriverListView(ObjectListView):
-    queryset = Driver.objects.select_related("organization")
-    filterset = filtersets.DriverFilterSet
-    table = tables.DriverTable
-    filter_order = ("region", "unit", "organization", "license_class", "license_due", "active")
-
-
-class DriverView(ObjectView):
-    queryset = Driver.objects.select_related("organization", "region")
-    attributes = (
-        "organization",
-        "name",
-        "phone",
-        "license_class",
-        "license_expires_on",
-        "active",
-        "note",
-    )
-
-
-class DriverEditView(ObjectEditView):
-    queryset = Driver.objects.all()
-    form = forms.DriverForm
-
-
-class DriverDeleteView(ObjectDeleteView):
-    queryset = Driver.objects.all()
+DriverViews = generic_views(
+    Driver,
+    filtersets.DriverFilterSet,
+    tables.DriverTable,
+    forms.DriverForm,
+    related=("organization",),
+    filter_order=("region", "unit", "organization", "license_class", "license_due", "active"),
+)
 
 
 # Quotas -------------------------------------------------------------------------------------------
