@@ -11,6 +11,7 @@ class ArchivesConfig(AppConfig):
     def ready(self) -> None:
         from ..framework.changelog import register_event_labels
         from ..framework.eventdata import register_event_data
+        from ..framework.seeding import migration_seed, reseed_when_empty
         from . import navigation, services  # noqa: F401  (registers the services)
 
         register_subjects()
@@ -22,6 +23,11 @@ class ArchivesConfig(AppConfig):
 
         search.register()
         dossier.register()
+        reseed_when_empty(
+            self,
+            "archives.DocumentCategory",
+            migration_seed("gongfang.archives.migrations.0001_initial"),
+        )
 
 
 def register_subjects() -> None:

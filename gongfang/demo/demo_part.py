@@ -3,7 +3,6 @@ and use certificates, then cases of every kind in every state (:mod:`.cases`).""
 
 from __future__ import annotations
 
-import importlib
 import time
 
 from django.apps import apps
@@ -30,19 +29,9 @@ def flush() -> int:
     return deleted
 
 
-def ensure_definitions() -> None:
-    """The national default processes, as the workflow's data migration writes them (gone from
-    a database emptied after migrating, e.g. between transactional tests); idempotent."""
-    migration = importlib.import_module(
-        "gongfang.workflow.migrations.0002_default_national_definitions"
-    )
-    migration.create(apps, None)
-
-
 def build(run) -> None:
     started = time.perf_counter()
     today = clock.today()
-    ensure_definitions()
     lines = build_titles(users=run.users, today=today, profile=run.profile)
     result = build_cases(users=run.users, today=today, profile=run.profile)
     made = result["made"]

@@ -11,11 +11,17 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from ..archives.subjects import register_subject
         from ..framework.eventdata import register_event_data
+        from ..framework.seeding import migration_seed, reseed_when_empty
         from . import navigation, services
         from .choices import InspectionState, PlanState, TipState
         from .models import Inspection
 
         navigation.register()
+        reseed_when_empty(
+            self,
+            "inspections.Checklist",
+            migration_seed("gongfang.inspections.migrations.0002_national_checklist"),
+        )
         register_event_data(
             keys={
                 "source": "来源",

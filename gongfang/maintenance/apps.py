@@ -9,6 +9,7 @@ class MaintenanceConfig(AppConfig):
     def ready(self) -> None:
         from ..archives.dossier import register_section
         from ..workflow.kinds import register_kind
+        from ..workflow.seeding import reseed_definitions
         from . import navigation, services  # noqa: F401  (registers the services)
         from .kinds import MAINTENANCE_PLAN, MAINTENANCE_PROJECT
         from .selectors import dossier_section
@@ -18,6 +19,9 @@ class MaintenanceConfig(AppConfig):
         register_kind(MAINTENANCE_PLAN)
         register_subjects()
         register_section(dossier_section)
+        reseed_definitions(
+            self, "gongfang.maintenance.migrations.0002_national_process_definitions"
+        )
 
 
 def register_subjects() -> None:

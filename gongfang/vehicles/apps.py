@@ -9,6 +9,8 @@ class VehiclesConfig(AppConfig):
     verbose_name = "公务用车"
 
     def ready(self) -> None:
+        from ..framework.seeding import migration_seed, reseed_when_empty
+        from ..workflow.seeding import reseed_definitions
         from . import exports, jobs, kinds, navigation, services  # noqa: F401  (registers the services)
 
         navigation.register()
@@ -16,6 +18,12 @@ class VehiclesConfig(AppConfig):
         exports.register()
         register_archive_subject()
         kinds.register()
+        reseed_definitions(self, "gongfang.vehicles.migrations.0002_vehicle_case_definitions")
+        reseed_when_empty(
+            self,
+            "vehicles.VehicleStandard",
+            migration_seed("gongfang.vehicles.migrations.0003_seed_national_2017"),
+        )
 
 
 def register_archive_subject() -> None:

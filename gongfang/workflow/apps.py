@@ -26,8 +26,10 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         from ..framework.changelog import register_event_labels
         from . import calendar, exports, jobs, navigation
+        from .seeding import reseed_definitions
 
         calendar.connect()
+        reseed_definitions(self, "gongfang.workflow.migrations.0002_default_national_definitions")
         navigation.register()
         exports.register()
         register_event_labels(EVENT_LABELS)

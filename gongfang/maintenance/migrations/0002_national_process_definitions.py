@@ -6,6 +6,8 @@ import datetime
 
 from django.db import migrations
 
+from gongfang.workflow.seeding import create_national
+
 REVIEW = ["approve", "return", "reject"]
 SOURCE = "《党政机关办公用房管理办法》第五章；广西《党政机关办公用房大中型维修项目管理规范》"
 
@@ -28,31 +30,7 @@ DEFINITIONS = {
 
 
 def create(apps, schema_editor):
-    ProcessDefinition = apps.get_model("workflow", "ProcessDefinition")
-    StepDefinition = apps.get_model("workflow", "StepDefinition")
-    for kind, (name, prefix, steps) in DEFINITIONS.items():
-        if ProcessDefinition.objects.filter(kind=kind, region__isnull=True).exists():
-            continue
-        definition = ProcessDefinition.objects.create(
-            kind=kind,
-            region=None,
-            revision=1,
-            name=name,
-            effective_from=datetime.date(2020, 1, 1),
-            source=SOURCE,
-            number_prefix=prefix,
-            is_active=True,
-        )
-        for order, (step_name, actors, actions, days, signature) in enumerate(steps, start=1):
-            StepDefinition.objects.create(
-                definition=definition,
-                order=order,
-                name=step_name,
-                actors=actors,
-                actions=actions,
-                time_limit_days=days,
-                needs_signature=signature,
-            )
+    create_national(apps, DEFINITIONS, source=SOURCE, effective_from=datetime.date(2020, 1, 1))
 
 
 def remove(apps, schema_editor):
