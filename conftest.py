@@ -7,6 +7,7 @@
   ``force_login`` as Django has it.
 - Passwords are hashed with a fast hasher: the slow production hasher would only make the suite
   slower, it tests nothing.
+- Uploaded documents (archives) go to a temporary private directory, never into var/private.
 - The audit key is a fixed test key (never the development key file in var/), and checkpoints go
   to a temporary file.
 - The cache (DRF's rate limits) is emptied between tests, so one test's requests do not throttle
@@ -36,6 +37,14 @@ def _fast_password_hasher():
     from django.test.utils import override_settings
 
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_media_root(tmp_path_factory):
+    from django.test.utils import override_settings
+
+    with override_settings(PRIVATE_MEDIA_ROOT=str(tmp_path_factory.mktemp("private"))):
         yield
 
 
