@@ -266,12 +266,21 @@ def _matches(
         page, paging = " LIMIT -1 OFFSET %s", [offset]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT document_id, MAX(ts_rank('{0.1, 0.2, 0.4, 1.0}', vector, q)) AS score"
-                f" FROM {POSTGRES_TABLE}, CAST(%s AS tsquery) q WHERE vector @@ q"
-                f" GROUP BY document_id ORDER BY score DESC, document_id DESC{page}",
-                [_tsquery(terms), *paging],
-            )
+            # The planner counts a sequential scan of the table cheap, not seeing that every
+            # row's tsvector must be read from TOAST: 210 ms for 50,000 documents against 5 ms
+            # through the GIN index. The index is made the only way for this one statement.
+            cursor.execute("SET enable_seqscan = off")
+            try:
+                cursor.execute(
+                    "SELECT document_id, MAX(ts_rank('{0.1, 0.2, 0.4, 1.0}', vector, q)) AS score"
+                    f" FROM {POSTGRES_TABLE}, CAST(%s AS tsquery) q WHERE vector @@ q"
+                    f" GROUP BY document_id ORDER BY score DESC, document_id DESC{page}",
+                    [_tsquery(terms), *paging],
+                )
+                rows = cursor.fetchall()
+            finally:
+                cursor.execute("RESET enable_seqscan")
+            return [(pk, float(score)) for pk, score in rows]
         else:
             cursor.execute(
                 f"SELECT rowid, -bm25({SQLITE_TABLE}, {TITLE_WEIGHT}, 1.0) AS score"
