@@ -390,6 +390,18 @@ SPECTACULAR_SETTINGS = {
         "CaseDecisionEnum": "gongfang.workflow.api.serializers.DECISION_CHOICES",
         "TaskStateEnum": "gongfang.workflow.choices.TaskState",
         "ActorRuleEnum": "gongfang.workflow.choices.ActorRule",
+        "RoomCategoryEnum": "gongfang.registry.choices.RoomCategory",
+        "StandardVersionKindEnum": "gongfang.standards.models.VersionKind",
+        "CalendarDayKindEnum": "gongfang.framework.models.CalendarDayKind",
+        "InspectionPlanKindEnum": "gongfang.inspections.choices.PlanKind",
+        "ItemResultEnum": "gongfang.inspections.choices.ItemResult",
+        "RecheckResultEnum": "gongfang.inspections.choices.RecheckResult",
+        "MaintenanceProjectKindEnum": "gongfang.maintenance.choices.ProjectKind",
+        "AcceptanceResultEnum": "gongfang.maintenance.choices.AcceptanceResult",
+        "VehicleCategoryEnum": "gongfang.vehicles.choices.VehicleCategory",
+        "DisposalKindEnum": "gongfang.vehicles.choices.DisposalKind",
+        "RepairKindEnum": "gongfang.vehicles.choices.RepairKind",
+        "InsuranceKindEnum": "gongfang.vehicles.choices.InsuranceKind",
     },
 }
 

@@ -90,7 +90,9 @@ class InspectionFilterSet(BaseFilterSet):
 
 
 class ItemCheckFilterSet(BaseFilterSet):
-    unit = OrganizationSubtreeFilter(lookup="inspection__organization", field_name="organization")
+    unit = OrganizationSubtreeFilter(
+        lookup="inspection__organization", field_name="inspection__organization"
+    )
     search_fields = ("note__icontains", "item__title__icontains")
 
     class Meta:
@@ -100,7 +102,9 @@ class ItemCheckFilterSet(BaseFilterSet):
 
 class MeasurementFilterSet(BaseFilterSet):
     region = RegionSubtreeFilter(lookup="inspection__region", field_name="region")
-    unit = OrganizationSubtreeFilter(lookup="inspection__organization", field_name="organization")
+    unit = OrganizationSubtreeFilter(
+        lookup="inspection__organization", field_name="inspection__organization"
+    )
     room = scoped_fk_filter(Room, "room", "房间")
     search_fields = ("room__number__icontains", "note__icontains")
 
