@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.shortcuts import render
 from django.urls import path
@@ -18,9 +19,11 @@ class SearchView(LoginRequiredMixin, View):
     """Documents whose title or text holds the words typed, in the account's scope."""
 
     def get(self, request):
+        # An account that reads no documents (the three administrators) has no search page.
+        if not request.user.has_model_perm(Document, "view"):
+            raise PermissionDenied
         text = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
-        may_view = request.user.has_model_perm(Document, "view")
-        hits = search(request.user, text, limit=PAGE_LIMIT) if text and may_view else []
+        hits = search(request.user, text, limit=PAGE_LIMIT) if text else []
         prefetch_related_objects([hit.document for hit in hits], "subject")
         return render(
             request,
@@ -28,7 +31,6 @@ class SearchView(LoginRequiredMixin, View):
             {
                 "q": text,
                 "hits": hits,
-                "may_view": may_view,
                 "limited": len(hits) == PAGE_LIMIT,
                 "limit": PAGE_LIMIT,
             },

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 
 from ..framework import clock
 from ..framework.caching import cached, scope_key
+from ..framework.changelog import event_label
 from ..framework.selectors import changes_for
 from ..registry.choices import AdminLevel, Grade
 from ..registry.models import Organization, Person, Region, Room
@@ -211,7 +212,9 @@ def history(warning: Warning) -> list[dict[str, Any]]:
     rows = []
     for change in changes_for(warning)[:100]:
         data = change.postchange_data or {}
-        label = EVENT_LABELS.get(change.event, change.event or change.get_action_display())
+        label = EVENT_LABELS.get(change.event) or (
+            event_label(change.event) if change.event else change.get_action_display()
+        )
         if change.event == "warning.transition":
             label = data.get("label") or label
         elif change.event == "warning.waiver_request":

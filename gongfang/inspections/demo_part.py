@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from ..framework.services import service_for
+from ..registry.choices import RoomCategory
 from ..registry.models import Organization, Region, Room
 from . import services
 from .choices import ItemResult, PlanKind, TipSource
@@ -147,8 +148,17 @@ def _check_items(actor, inspection, rng, items, *, all_items: bool) -> None:
 
 
 def _measure(actor, inspection, rng, rooms, decide: str | None, bureau) -> Measurement:
+    if decide == "accept":
+        # An accepted measurement changes the registry: a service or ancillary room, a little
+        # smaller than registered, so the demo's planted warnings (offices, unit totals) stay
+        # exactly as the registry's part planted them and no new one appears.
+        others = [r for r in rooms if r.category != RoomCategory.OFFICE]
+        decide = "accept" if others else None  # none such: the measurement stays recorded
+        rooms = others or rooms
+        delta = Decimal(rng.choice(["-0.60", "-0.40", "-0.20"]))
+    else:
+        delta = Decimal(rng.choice(["-1.20", "-0.60", "0.40", "1.10", "2.30"]))
     room = rng.choice(rooms)
-    delta = Decimal(rng.choice(["-1.20", "-0.60", "0.40", "1.10", "2.30"]))
     area = max(Decimal("5.00"), room.usable_area + delta)
     if room.building_area is not None:
         area = min(area, room.building_area)

@@ -146,6 +146,10 @@ class FindingView(ObjectView):
 class FindingAddView(BaseObjectView):
     """登记问题 (bureau, supervisor, an inspection's team): the full form."""
 
+    # Who may act is the findings' services' rule (the team, the supervisor, the bureau), not a
+    # model permission: a role that only reads inspections may still raise findings.
+    rights_by_service = True
+
     queryset = Finding.objects.all()
     template_name = "inspections/finding_add.html"
 
@@ -250,6 +254,10 @@ def created(request, finding: Finding, default: str | None = None):
 
 class FindingOnsiteView(BaseObjectView):
     """On site, on a phone: record a finding of the inspection (an item, a room, a photo)."""
+
+    # Who may act is the findings' services' rule (the team, the supervisor, the bureau), not a
+    # model permission: a role that only reads inspections may still raise findings.
+    rights_by_service = True
 
     queryset = Finding.objects.all()
     template_name = "inspections/finding_onsite.html"
@@ -538,6 +546,10 @@ class ReferralView(ReadOnly, ObjectView):
 
 class ReferralAddView(BaseObjectView):
     """移交纪检监察: choose the findings (one organization's), the package is generated."""
+
+    # Who may act is the findings' services' rule (the team, the supervisor, the bureau), not a
+    # model permission: a role that only reads inspections may still raise findings.
+    rights_by_service = True
 
     queryset = Referral.objects.all()
     template_name = "inspections/referral_add.html"

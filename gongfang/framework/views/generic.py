@@ -7,6 +7,7 @@ model's service.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, ClassVar
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.db import models, router
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -61,14 +62,18 @@ class BaseObjectView(LoginRequiredMixin, View):
 
     def base_context(self) -> dict[str, Any]:
         user = self.request.user
-        can_add = user.has_model_perm(self.model, "add")
+        add_url = ""
+        if user.has_model_perm(self.model, "add"):
+            # A model created by a step of another (an inspection from its plan) has no add page.
+            with contextlib.suppress(NoReverseMatch):
+                add_url = reverse(url_name(self.model, "_add"))
         return {
             "model": self.model,
             "verbose_name": self.model._meta.verbose_name,
             "app_verbose_name": self.model._meta.app_config.verbose_name,
             "list_url": reverse(url_name(self.model, "_list")),
-            "add_url": reverse(url_name(self.model, "_add")) if can_add else "",
-            "can_add": can_add,
+            "add_url": add_url,
+            "can_add": bool(add_url),
             "can_change": user.has_model_perm(self.model, "change"),
             "can_delete": user.has_model_perm(self.model, "delete"),
         }
