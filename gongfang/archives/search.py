@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Substr
 from django.utils.html import escape
@@ -188,6 +188,27 @@ def _delete(pks: list[int]) -> None:
 def clear_index() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {_table()}")
+
+
+def prune(sender=None, using: str = "default", **kwargs) -> None:
+    """Index rows of documents that no longer exist (left by a flush, which empties the
+    documents' table but not the index it does not know) go; post_migrate after every migrate
+    and flush."""
+    documents = Document._meta.db_table
+    connection_ = connections[using]
+    index = POSTGRES_TABLE if connection_.vendor == "postgresql" else SQLITE_TABLE
+    if index not in connection_.introspection.table_names():
+        return  # migrated backwards: no index
+    with connection_.cursor() as cursor:
+        if connection_.vendor == "postgresql":
+            cursor.execute(
+                f"DELETE FROM {POSTGRES_TABLE} s WHERE NOT EXISTS"
+                f" (SELECT 1 FROM {documents} d WHERE d.id = s.document_id)"
+            )
+        else:
+            cursor.execute(
+                f"DELETE FROM {SQLITE_TABLE} WHERE rowid NOT IN (SELECT id FROM {documents})"
+            )
 
 
 def rebuild_index(*, batch: int = 500) -> int:
@@ -458,7 +479,8 @@ def _on_delete(sender, instance: Document, **kwargs) -> None:
 
 def register() -> None:
     """Documents in the header's search box (by full text); a deleted document leaves the index."""
-    from django.db.models.signals import post_delete
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_migrate
 
     from ..registry.selectors import Searchable, register_search
 
@@ -466,3 +488,6 @@ def register() -> None:
         Searchable(Document, DocumentTextFilter, ("category",), "archives:search", _context)
     )
     post_delete.connect(_on_delete, sender=Document, dispatch_uid="archives.search.remove")
+    post_migrate.connect(
+        prune, sender=apps.get_app_config("archives"), dispatch_uid="archives.search.prune"
+    )
