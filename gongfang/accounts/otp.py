@@ -43,8 +43,9 @@ def recovery_codes_left(user: User) -> int:
 
 
 def current_code(device: TOTPDevice, *, at: float | None = None) -> str:
-    """The code an authenticator app shows for ``device`` now (or at the Unix time ``at``)."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    """The code an authenticator app shows for ``device`` now (or at the Unix time ``at``): the
+    app's clock, not the drift the server learnt for it."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
     totp.time = at if at is not None else time.time()
     return f"{totp.token():0{device.digits}d}"
 

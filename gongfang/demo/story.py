@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ..accounts.otp import current_code, totp_device
 from ..framework import clock
 from ..framework.workdays import is_workday
-from ..registry.demo.accounts import DEMO_PASSWORD
+from ..registry.demo.accounts import signing_credentials
 from ..workflow import services
 from ..workflow.actors import accounts_for
 from ..workflow.choices import PENDING_STATES, Action, CaseState, TaskState
@@ -71,13 +70,7 @@ class Story:
 
     # Signing ----------------------------------------------------------------------------------
     def signature(self, user) -> dict[str, str]:
-        """The password and a fresh authenticator code of a demo account (its device forgets the
-        last code used: the demo signs several times within the 30 s a code lives)."""
-        device = totp_device(user)
-        if device is None:
-            return {"password": DEMO_PASSWORD, "otp": ""}
-        type(device).objects.filter(pk=device.pk).update(last_t=-1)
-        return {"password": DEMO_PASSWORD, "otp": current_code(device)}
+        return signing_credentials(user)
 
     # Steps ------------------------------------------------------------------------------------
     @staticmethod

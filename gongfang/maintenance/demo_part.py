@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count
 
-from ..accounts.otp import current_code, totp_device
 from ..framework import clock
 from ..framework.services import service_for
-from ..registry.demo.accounts import DEMO_PASSWORD
+from ..registry.demo.accounts import signing_credentials
 from ..registry.models import Building, Compound, Organization, Region
+from ..workflow.choices import CaseKind
 from . import services
 from .choices import Stage
 from .models import (
@@ -84,13 +84,6 @@ def on_day(day: datetime.date, hour: int = 10) -> Iterator[None]:
         yield
     finally:
         clock.advance(-delta)
-
-
-def signature(user) -> dict[str, str]:
-    device = totp_device(user)
-    type(device).objects.filter(pk=device.pk).update(last_t=-1)
-    device.refresh_from_db()
-    return {"password": DEMO_PASSWORD, "otp": current_code(device)}
 
 
 # Papers ---------------------------------------------------------------------------------------
@@ -176,6 +169,8 @@ STORIES = (
     Story("门窗更换", "major", Stage.APPROVED, 40, 90),
     Story("会议室吊顶维修", "minor", "waiting", 3, 30),
     Story("地下室防潮处理", "major", Stage.PROPOSED, 0, 60),
+    Story("院内道路及排水沟维修", "minor", "draft", 0, 30),
+    Story("楼顶避雷设施检测维修", "minor", "returned", 6, 30),
 )
 ORDER = list(Stage.values)
 
@@ -228,6 +223,17 @@ class Builder:
             )
         if story.goal == Stage.PROPOSED:
             return project, None, actor
+        from ..workflow import services as workflow
+
+        if story.goal == "draft":  # the unit's application drafted, not yet sent
+            with on_day(self.day(story.applied + 2)):
+                workflow.create_case(
+                    actor=actor,
+                    kind=CaseKind.MAINTENANCE_PROJECT,
+                    applicant=org,
+                    data={"project": project.pk, "amount": str(project.estimate)},
+                )
+            return project, None, actor
         if story.kind == "major":
             file_paper(actor, project, "maintenance", self.rng)
         submitted = self.day(story.applied)
@@ -235,8 +241,15 @@ class Builder:
             case = services.submit_project(actor=actor, project=project)
         if story.goal == "waiting":
             return project, None, actor
-        from ..workflow import services as workflow
-
+        if story.goal == "returned":  # the bureau wants the estimate explained
+            with on_day(submitted + datetime.timedelta(days=1), 10):
+                workflow.decide(
+                    actor=self.bureau,
+                    case=case,
+                    decision="return",
+                    comment="请补充估算明细和现场照片后重新提交。",
+                )
+            return project, None, actor
         with on_day(submitted + datetime.timedelta(days=2), 15):
             workflow.decide(actor=self.bureau, case=case, decision="approve", comment="同意立项。")
         return project, case, actor
@@ -253,7 +266,7 @@ class Builder:
                 cases=cases,
                 decision="approve",
                 comment="同意。",
-                **signature(self.leader),
+                **signing_credentials(self.leader),
             )
         refused = [f"{case}：{error}" for case, error in results if error]
         if refused:
@@ -371,7 +384,7 @@ def buildings_for_stories(city: Region, unit) -> list[Building]:
 def build_projects(builder: Builder, city: Region) -> list[MaintenanceProject]:
     buildings = buildings_for_stories(city, builder.unit)
     # The unit's building gets the works under way and the one waiting, so its admin sees both.
-    order = [4, 8, 0, 1, 2, 3, 5, 6, 7, 9]
+    order = [4, 8, 0, 1, 2, 3, 5, 6, 7, 9, 10, 11]
     made: list[tuple[Story, MaintenanceProject, object, object]] = []
     for index, story_no in enumerate(order):
         story = STORIES[story_no]
@@ -467,7 +480,7 @@ def build_plan(builder: Builder, city: Region) -> ThreeYearPlan:
             case=case,
             decision="approve",
             comment="同意。",
-            **signature(builder.leader),
+            **signing_credentials(builder.leader),
         )
     plan.refresh_from_db()
     return plan

@@ -27,9 +27,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..accounts.otp import current_code, totp_device
 from ..framework import clock
 from ..framework.workdays import is_workday
+from ..registry.demo.accounts import signing_credentials
 from ..workflow import services as engine
 from ..workflow.choices import CaseKind, TaskState
 from ..workflow.models import Case
@@ -38,7 +38,6 @@ from .kinds import register_vehicle
 from .models import Dispatch, Driver, Vehicle, VehicleQuota
 from .validators import vin_check_digit
 
-DEMO_PASSWORD = "Demo@2026!"
 PURPOSES = (
     "赴市政府参加会议",
     "下乡调研",
@@ -197,14 +196,6 @@ def future_state(rng, approvable: bool) -> str:
 
 
 # Cases -----------------------------------------------------------------------------------------
-def signature(user) -> dict[str, str]:
-    """The demo password and a fresh code of the account's authenticator (its last code
-    forgotten: the demo signs several times within the 30 s a code lives)."""
-    device = totp_device(user)
-    if device is None:
-        return {"password": DEMO_PASSWORD, "otp": ""}
-    type(device).objects.filter(pk=device.pk).update(last_t=-1)
-    return {"password": DEMO_PASSWORD, "otp": current_code(device)}
 
 
 def purchase(energy: str = Energy.ELECTRIC, price: str = "158000", **more) -> dict[str, str]:
@@ -242,7 +233,7 @@ class Runner:
     def step(self, case: Case, decision: str = "approve", comment: str = "同意。") -> Case:
         task = case.tasks.filter(state=TaskState.OPEN).select_related("step").first()
         actor = next(u for u in self.approvers if task.role in u.roles)
-        extra = signature(actor) if task.step.needs_signature else {}
+        extra = signing_credentials(actor) if task.step.needs_signature else {}
         return engine.decide(actor=actor, case=case, decision=decision, comment=comment, **extra)
 
     def approve(self, case: Case) -> Case:
@@ -263,6 +254,7 @@ def build_cases(users: dict[str, Any]) -> dict[str, Any]:
         category=VehicleCategory.GENERAL,
         defaults={"count": held + 4, "approved_by_document": "枣编办〔2026〕12号（演示）"},
     )
+    ensure_old_cars(org, 2)
     lines: list[str] = []
     try:
         # Refused at submission: over the price cap. Not a case: the draft is rolled back.
@@ -327,6 +319,7 @@ def build_cases(users: dict[str, Any]) -> dict[str, Any]:
     except (ValidationError, PermissionDenied) as exc:
         text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         lines.append(f"公务用车审批未能全部生成：{text}")
+    lines += returned_and_drafted(runner, org)
     states = Counter(Case.objects.filter(pk__in=runner.made).values_list("state", flat=True))
     lines.insert(
         0,
@@ -334,6 +327,55 @@ def build_cases(users: dict[str, Any]) -> dict[str, Any]:
         + "，".join(f"{Case(state=s).get_state_display()} {n}" for s, n in sorted(states.items())),
     )
     return {"made": len(runner.made), "lines": lines}
+
+
+def returned_and_drafted(runner: Runner, org) -> list[str]:
+    """A purchase, a renewal and a disposal each returned by the bureau for more papers, and a
+    renewal and a disposal drafted, of the next car past its years."""
+    try:
+        runner.step(
+            runner.submit(CaseKind.VEHICLE_PURCHASE, purchase(price="152000", model_name="秦PLUS")),
+            decision="return",
+            comment="请补充本单位车辆使用情况和配备理由。",
+        )
+        second = old_car(org)
+        if second is None:
+            return []
+        renewal = {**purchase(), "old_vehicle": str(second.pk), "reason": "原车已超过使用年限。"}
+        runner.step(
+            runner.submit(CaseKind.VEHICLE_RENEWAL, renewal),
+            decision="return",
+            comment="请附原车技术状况鉴定报告。",
+        )
+        runner.draft(CaseKind.VEHICLE_RENEWAL, renewal)
+        disposal = {"vehicle": str(second.pk), "method": "scrap", "reason": "车况差，拟报废。"}
+        runner.step(
+            runner.submit(CaseKind.VEHICLE_DISPOSAL, disposal),
+            decision="return",
+            comment="请说明报废理由并附评估报告。",
+        )
+        runner.draft(CaseKind.VEHICLE_DISPOSAL, disposal)
+    except (ValidationError, PermissionDenied) as exc:
+        text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        return [f"退回修改和草稿的公务用车审批未能全部生成：{text}"]
+    return []
+
+
+def ensure_old_cars(org, count: int) -> None:
+    """The unit's story needs ``count`` cars past their eight years (renewed, disposed of,
+    returned): its earliest cars free of trips are dated back when the random fleet has fewer."""
+    today = clock.today()
+    limit = today.replace(year=today.year - 8)
+    cars = (
+        Vehicle.objects.filter(organization=org, status=VehicleStatus.IN_USE)
+        .exclude(dispatches__state__in=(DispatchState.ASSIGNED, DispatchState.DEPARTED))
+        .order_by("bought_on", "pk")[:count]
+    )
+    for years, car in enumerate(cars, start=9):
+        if car.bought_on > limit:
+            Vehicle.objects.filter(pk=car.pk).update(
+                bought_on=today.replace(year=today.year - years)
+            )
 
 
 def old_car(org) -> Vehicle | None:

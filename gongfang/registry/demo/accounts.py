@@ -12,13 +12,14 @@ keeps working after ``load_demo --flush``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from ...accounts.models import User
-from ...accounts.otp import provision_device
+from ...accounts.otp import current_code, provision_device, totp_device
 from ...accounts.roles import Role
 from ..models import Organization, Region
 
@@ -83,3 +84,18 @@ def ensure_demo_accounts(profile: str) -> list[User]:
             provision_device(user=user)
         users.append(user)
     return users
+
+
+def signing_credentials(user: User) -> dict[str, str]:
+    """What a demo account types to sign a decision: its password and an authenticator code.
+
+    The demo signs many times within the 30 s a code lives, so the device first forgets the last
+    code used and the drift it learnt; and the code given is the previous time step's (within the
+    device's tolerance), so the code the account's owner reads now (``demo_totp``) is still
+    unused when he signs in.
+    """
+    device = totp_device(user)
+    if device is None:
+        return {"password": DEMO_PASSWORD, "otp": ""}
+    type(device).objects.filter(pk=device.pk).update(last_t=-1, drift=0)
+    return {"password": DEMO_PASSWORD, "otp": current_code(device, at=time.time() - device.step)}
