@@ -187,13 +187,59 @@ def add_document(
         if can_see_subject(user, subject):
             raise PermissionDenied(f"您没有为“{subject}”上传档案资料的权限。")
         raise PermissionDenied("该对象不存在或超出您的管辖范围。")
+    return _file(
+        user=user,
+        subject=subject,
+        category=category,
+        file=file,
+        title=title,
+        issued_on=issued_on,
+        source=source,
+        supersedes=supersedes,
+    )
+
+
+def add_generated_document(
+    *,
+    user,
+    subject: models.Model,
+    category: str | DocumentCategory,
+    file: IO[bytes] | bytes,
+    title: str = "",
+    source: str = "",
+) -> Document:
+    """File a paper the calling service has already authorized ``user`` to file — a referral
+    package, a supervisor's photo taken on site — whatever his right on documents in general;
+    the subject must still be in his scope and the file passes the same checks."""
+    if subject_spec(subject) is None or subject.pk is None:
+        raise ValidationError("该对象不能附加档案资料。")
+    if not can_see_subject(user, subject):
+        raise PermissionDenied("该对象不存在或超出您的管辖范围。")
+    return _file(
+        user=user, subject=subject, category=category, file=file, title=title, source=source
+    )
+
+
+def _file(
+    *,
+    user,
+    subject: models.Model,
+    category: str | DocumentCategory,
+    file: IO[bytes] | bytes,
+    title: str,
+    source: str,
+    issued_on: datetime.date | None = None,
+    supersedes: Document | None = None,
+) -> Document:
+    """Check the file, store it and write the document in one transaction (the stored file is
+    removed again if anything fails)."""
     category_obj = _category(category)
     data, original_name = read_upload(file)
     content_type = check_content(data)
     stored: list[str] = []
     try:
         with transaction.atomic():
-            document = _create(
+            return _create(
                 user=user,
                 subject=subject,
                 category=category_obj,
@@ -210,7 +256,6 @@ def add_document(
         for name in stored:
             Document._meta.get_field("file").storage.delete(name)
         raise
-    return document
 
 
 def _create(

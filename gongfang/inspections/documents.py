@@ -2,17 +2,17 @@
 
 The unit's evidence goes through ``archives.services.add_document`` like any upload (the unit may
 write documents on its own findings). A supervisor reads the archives only, yet on site he files
-photos of what he finds and he generates referral packages: those files are filed for him once the
-inspections' service has checked his right (``authorized=True``), with the same checks of the
-content (size, sniffed type) and the subject's scope.
+photos of what he finds and he generates referral packages: those files are filed for him by
+``archives.services.add_generated_document`` once the inspections' service has checked his right
+(``authorized=True``), with the same checks of the content (size, sniffed type) and the subject's
+scope.
 """
 
 from __future__ import annotations
 
 from typing import IO
 
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 
 CATEGORY_EVIDENCE = "inspection"  # 督查
 CATEGORY_PHOTO = "photo"  # 照片
@@ -32,39 +32,15 @@ def file_document(
     """File ``file`` on ``subject``; ``authorized``: the caller's service has already decided
     that ``user`` may (a supervisor's photo or package). ``name``: the file name of raw bytes."""
     from ..archives import services as archives
-    from ..archives.subjects import can_see_subject, can_write_subject
+    from ..archives.subjects import can_write_subject
 
     if not authorized or can_write_subject(user, subject, "add"):
         return archives.add_document(
             user=user, subject=subject, category=category, file=_named(file, name), title=title
         )
-    if not can_see_subject(user, subject):
-        raise PermissionDenied("该对象不存在或超出您的管辖范围。")
-    category_obj = archives._category(category)
-    data, original_name = archives.read_upload(_named(file, name))
-    content_type = archives.check_content(data)
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            return archives._create(
-                user=user,
-                subject=subject,
-                category=category_obj,
-                data=data,
-                original_name=original_name,
-                content_type=content_type,
-                title=title,
-                issued_on=None,
-                source="",
-                supersedes=None,
-                stored=stored,
-            )
-    except BaseException:
-        from ..archives.models import Document
-
-        for stored_name in stored:
-            Document._meta.get_field("file").storage.delete(stored_name)
-        raise
+    return archives.add_generated_document(
+        user=user, subject=subject, category=category, file=_named(file, name), title=title
+    )
 
 
 def _named(file: IO[bytes] | bytes, name: str):

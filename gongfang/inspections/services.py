@@ -797,8 +797,8 @@ def add_photo(*, actor, inspection: Inspection, file, title: str = ""):
     """File a photo taken on site as an archives document (category 照片) of the inspection.
 
     The team decides who may: a supervisor on the team has no right to add documents in
-    general, so when archives offers ``add_generated_document`` (a document whose right the
-    calling service checked) it is used; otherwise ``add_document`` (the bureau's right).
+    general, so the photo is filed as a document whose right this service checked
+    (``archives.services.add_generated_document``).
     """
     from ..archives import services as archives
 
@@ -806,19 +806,7 @@ def add_photo(*, actor, inspection: Inspection, file, title: str = ""):
     if inspection.state == InspectionState.DONE:
         raise ValidationError("该检查已完成，不能再上传照片。")
     title = (title or "").strip()[:100] or f"{inspection.organization} 现场照片"
-    generated = getattr(archives, "add_generated_document", None)
-    if generated is not None:
-        data, original_name = archives.read_upload(file)
-        return generated(
-            user=actor,
-            subject=inspection,
-            category="photo",
-            data=data,
-            original_name=original_name,
-            title=title,
-            source="现场检查",
-        )
-    return archives.add_document(
+    return archives.add_generated_document(
         user=actor, subject=inspection, category="photo", file=file, title=title, source="现场检查"
     )
 
