@@ -9,6 +9,7 @@ ARCHIVES_MENU = MenuGroup(
     "档案资料",
     items=(
         MenuItem("档案资料", "archives.Document", "archives:document_list"),
+        MenuItem("全文检索", "archives.Document", "archives:search"),
         MenuItem("档案类别", "archives.DocumentCategory", "archives:documentcategory_list"),
     ),
 )
