@@ -119,6 +119,8 @@ PAPERS = {
 
 
 def file_paper(user, project: MaintenanceProject, category: str, rng: random.Random, n=0) -> None:
+    from django.core.files.base import ContentFile
+
     from ..archives.services import add_document
 
     if category == "photo":
@@ -140,7 +142,9 @@ def file_paper(user, project: MaintenanceProject, category: str, rng: random.Ran
                 f"{word}：{project.reason}",
             ],
         )
-    add_document(user=user, subject=project, category=category, file=data, title=title)
+    suffix = ".png" if category == "photo" else ".docx"
+    file = ContentFile(data, name=f"{title}{suffix}")
+    add_document(user=user, subject=project, category=category, file=file, title=title)
 
 
 # Projects -------------------------------------------------------------------------------------
