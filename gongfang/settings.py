@@ -406,6 +406,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "framework/table.html"
+# A filter's empty choice lists everything (django-filter's default label is "---------").
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
 
 # Everything to standard error, with time and source: the server's journal keeps it. Errors a
 # user only sees as the 500 page (django.request) are logged here with their traceback; 403 and

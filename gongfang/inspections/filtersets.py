@@ -9,7 +9,7 @@ from ..framework import clock
 from ..framework.filtersets import BaseFilterSet
 from ..registry.filtersets import OrganizationSubtreeFilter, RegionSubtreeFilter, scoped_fk_filter
 from ..registry.models import Room
-from .choices import TipState
+from .choices import PlanKind, TipState
 from .models import (
     AssessmentDate,
     Checklist,
@@ -74,11 +74,15 @@ class InspectionFilterSet(BaseFilterSet):
     region = RegionSubtreeFilter(lookup="region", field_name="region")
     unit = OrganizationSubtreeFilter(lookup="organization", field_name="organization")
     mine = django_filters.BooleanFilter(method="filter_mine", label="我参加的")
+    kind = django_filters.ChoiceFilter(
+        field_name="plan__kind", choices=PlanKind.choices, label="检查类型"
+    )
+    year = django_filters.NumberFilter(field_name="plan__year", label="年度")
     search_fields = ("organization__name__icontains", "plan__title__icontains")
 
     class Meta:
         model = Inspection
-        fields = ["plan", "organization", "state", "plan__kind", "plan__year"]
+        fields = ["plan", "organization", "state"]
 
     def filter_mine(self, queryset, name, value):
         user = getattr(self.request, "user", None)

@@ -230,7 +230,7 @@ class InspectionListView(NoGenericAddMixin, ObjectListView):
     queryset = Inspection.objects.select_related("plan", "organization", "region")
     filterset = filtersets.InspectionFilterSet
     table = tables.InspectionTable
-    filter_order = ("region", "unit", "plan", "state", "mine")
+    filter_order = ("region", "unit", "plan", "kind", "year", "state", "mine")
 
 
 class InspectionView(NoGenericAddMixin, ObjectView):
