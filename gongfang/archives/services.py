@@ -21,11 +21,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError, RestrictedError
 
 from ..framework.changelog import record_change, serialize_object
 from ..framework.models import ObjectChange
-from ..framework.services import ObjectService, register
+from ..framework.services import ObjectService, protected_message, register
 from ..framework.signals import object_written
 from ..framework.versions import check_version
 from .extract import extract_text
@@ -358,7 +358,11 @@ class DocumentService(ObjectService):
                 raise ValidationError("只能撤回现行版本；历史版本予以保留。")
             before = serialize_object(current)
             pk, name, previous_id = current.pk, current.file.name, current.supersedes_id
-            current.delete()
+            label = str(current)
+            try:
+                current.delete()
+            except (ProtectedError, RestrictedError) as exc:  # e.g. a referral's package
+                raise ValidationError(protected_message(label, exc)) from None
             if previous_id is not None:
                 Document.objects.filter(pk=previous_id).update(
                     is_current=True, version=F("version") + 1

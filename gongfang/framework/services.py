@@ -83,10 +83,13 @@ class ObjectService:
             check_version(current, expected_version)
             before = serialize_object(current)
             pk = current.pk
+            # Named before deleting: a refused deletion can leave the transaction unusable for
+            # the queries a name needs (a building's compound).
+            label = str(current)
             try:
                 current.delete()
             except (ProtectedError, RestrictedError) as exc:
-                raise ValidationError(protected_message(current, exc)) from exc
+                raise ValidationError(protected_message(label, exc)) from exc
             current.pk = pk
             record_change(
                 actor=actor, instance=current, action=ObjectChange.Action.DELETE, before=before
@@ -206,8 +209,9 @@ def _copy_state(source: models.Model, target: models.Model) -> None:
     target._loaded_values = getattr(source, "_loaded_values", None)
 
 
-def protected_message(instance: models.Model, exc: ProtectedError | RestrictedError) -> str:
-    """'still used by 12 rooms' in Chinese, naming each kind of dependent row."""
+def protected_message(instance: models.Model | str, exc: ProtectedError | RestrictedError) -> str:
+    """'still used by 12 rooms' in Chinese, naming each kind of dependent row (``instance``: the
+    object refused, or its name)."""
     counts: dict[str, int] = {}
     for obj in exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects:
         name = str(obj._meta.verbose_name)
