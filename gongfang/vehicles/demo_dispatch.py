@@ -248,13 +248,13 @@ def build_cases(users: dict[str, Any]) -> dict[str, Any]:
         return {"made": 0, "lines": ["公务用车审批：缺少演示账号，未生成"]}
     runner = Runner(users)
     org = runner.org
+    ensure_old_cars(org, 2)
     held = Vehicle.objects.filter(organization=org, category=VehicleCategory.GENERAL).count()
     VehicleQuota.objects.update_or_create(
         organization=org,
         category=VehicleCategory.GENERAL,
         defaults={"count": held + 4, "approved_by_document": "枣编办〔2026〕12号（演示）"},
     )
-    ensure_old_cars(org, 2)
     lines: list[str] = []
     try:
         # Refused at submission: over the price cap. Not a case: the draft is rolled back.
@@ -362,11 +362,12 @@ def returned_and_drafted(runner: Runner, org) -> list[str]:
 
 
 def ensure_old_cars(org, count: int) -> None:
-    """The unit's story needs ``count`` cars past their eight years (renewed, disposed of,
-    returned): its earliest cars free of trips are dated back when the random fleet has fewer."""
+    """The unit's story needs ``count`` cars past their eight years and free of trips (renewed,
+    disposed of, returned): its earliest free cars are dated back, and where the random month of
+    trips left fewer free, an old sedan of the unit parked at home is added."""
     today = clock.today()
     limit = today.replace(year=today.year - 8)
-    cars = (
+    cars = list(
         Vehicle.objects.filter(organization=org, status=VehicleStatus.IN_USE)
         .exclude(dispatches__state__in=(DispatchState.ASSIGNED, DispatchState.DEPARTED))
         .order_by("bought_on", "pk")[:count]
@@ -376,6 +377,25 @@ def ensure_old_cars(org, count: int) -> None:
             Vehicle.objects.filter(pk=car.pk).update(
                 bought_on=today.replace(year=today.year - years)
             )
+    taken = set(Vehicle.objects.filter(plate__startswith="鲁D9").values_list("plate", flat=True))
+    plates = (p for n in range(1, 10_000) if (p := f"鲁D9{n:04d}") not in taken)
+    for n in range(count - len(cars)):
+        Vehicle.objects.create(
+            organization=org,
+            region=org.region,
+            plate=next(plates),
+            vin=demo_vin(9_000_000 + org.pk * 10 + n),
+            category=VehicleCategory.GENERAL,
+            brand="大众",
+            model_name="帕萨特",
+            energy=Energy.PETROL,
+            displacement=Decimal("1.8"),
+            price=Decimal("178000"),
+            seats=5,
+            bought_on=today.replace(year=today.year - 10 - n),
+            mileage=268000,
+            status=VehicleStatus.IN_USE,
+        )
 
 
 def old_car(org) -> Vehicle | None:
