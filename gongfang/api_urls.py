@@ -13,6 +13,7 @@ from .accounts import manage_api as accounts_api
 from .archives.api import urls as archives_api
 from .cases.api import urls as cases_api
 from .compliance.api import urls as compliance_api
+from .exchange.api import urls as exchange_api
 from .framework.api import urls as framework_api
 from .framework.api.routers import APIRootView
 from .framework.api.views import DocsView, SchemaView, TokenView
@@ -20,8 +21,13 @@ from .inspections.api import urls as inspections_api
 from .ledger import api as ledger_api
 from .maintenance.api import urls as maintenance_api
 from .registry.api import urls as registry_api
+from .reporting.api import urls as reporting_api
+from .review.api import urls as review_api
 from .scheduler import api as scheduler_api
 from .standards.api import urls as standards_api
+from .supervision.api import urls as supervision_api
+from .survey.api import urls as survey_api
+from .terminals.api import urls as terminals_api
 from .titles.api import urls as titles_api
 from .vehicles.api import urls as vehicles_api
 from .workflow.api import urls as workflow_api
@@ -44,6 +50,12 @@ APP_ROUTERS = {
     "maintenance": maintenance_api.router,
     "inspections": inspections_api.router,
     "vehicles": vehicles_api.router,
+    "survey": survey_api.router,
+    "review": review_api.router,
+    "reporting": reporting_api.router,
+    "exchange": exchange_api.router,
+    "terminals": terminals_api.router,
+    "supervision": supervision_api.router,
 }
 
 urlpatterns = [
@@ -74,6 +86,12 @@ urlpatterns = [
     path("maintenance/", include(maintenance_api)),
     path("inspections/", include(inspections_api)),
     path("vehicles/", include(vehicles_api)),
+    path("survey/", include(survey_api)),
+    path("review/", include(review_api)),
+    path("reporting/", include(reporting_api)),
+    path("exchange/", include(exchange_api)),
+    path("terminals/", include(terminals_api)),
+    path("supervision/", include(supervision_api)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),
     path("token/", TokenView.as_view(), name="token"),

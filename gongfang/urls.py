@@ -23,7 +23,13 @@ urlpatterns = [
     path("case-records/", include("gongfang.cases.urls")),
     path("archives/", include("gongfang.archives.urls")),
     path("maintenance/", include("gongfang.maintenance.urls")),
+    path("survey/", include("gongfang.survey.urls")),
+    path("review/", include("gongfang.review.urls")),
+    path("reporting/", include("gongfang.reporting.urls")),
+    path("exchange/", include("gongfang.exchange.urls")),
     path("inspections/", include("gongfang.inspections.urls")),
     path("vehicles/", include("gongfang.vehicles.urls")),
+    path("terminals/", include("gongfang.terminals.urls")),
+    path("supervision/", include("gongfang.supervision.urls")),
     path("api/", include("gongfang.api_urls")),
 ]

@@ -40,6 +40,26 @@ FILES: dict[str, tuple[str, list[str]]] = {
         "echarts",
         ["dist/echarts.min.js"],
     ),
+    "leaflet": (
+        "leaflet",
+        [
+            "dist/leaflet.css",
+            "dist/leaflet.js",
+            "dist/images/marker-icon.png",
+            "dist/images/marker-icon-2x.png",
+            "dist/images/marker-shadow.png",
+            "dist/images/layers.png",
+            "dist/images/layers-2x.png",
+        ],
+    ),
+    "leaflet-markercluster": (
+        "leaflet.markercluster",
+        [
+            "dist/leaflet.markercluster.js",
+            "dist/MarkerCluster.css",
+            "dist/MarkerCluster.Default.css",
+        ],
+    ),
     "swagger-ui": (
         "swagger-ui-dist",
         [

@@ -44,6 +44,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "maintenance.*": ALL,
         "inspections.*": ALL,
         "vehicles.*": ALL,
+        "survey.*": ALL,
+        "review.*": ALL,
+        "reporting.*": ALL,
+        "exchange.*": ALL,
+        "terminals.*": ALL,
+        "supervision.*": ALL,
     },
     Role.UNIT_ADMIN: {
         "registry.*": ALL,
@@ -64,6 +70,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         # Reads its inspections; answers findings with its rectification (checked by service).
         "inspections.*": VIEW,
         "vehicles.*": ALL,
+        "survey.*": VIEW,
+        "review.*": VIEW,
+        "reporting.*": VIEW,
+        "exchange.*": VIEW,
+        "terminals.*": VIEW,
+        "supervision.*": VIEW,
     },
     Role.SURVEYOR: {
         "registry.region": VIEW,
@@ -87,6 +99,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         # registry writes.
         "inspections.*": VIEW,
         "vehicles.*": VIEW,
+        "survey.*": VIEW,
+        "review.*": VIEW,
+        "reporting.*": VIEW,
+        "exchange.*": VIEW,
+        "terminals.*": VIEW,
+        "supervision.*": VIEW,
     },
     # A leader decides and signs the tasks addressed to him (checked by the workflow's services
     # against his tasks, not by a model permission); he reads the rest.
@@ -101,6 +119,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "maintenance.*": VIEW,
         "inspections.*": VIEW,
         "vehicles.*": VIEW,
+        "survey.*": VIEW,
+        "review.*": VIEW,
+        "reporting.*": VIEW,
+        "exchange.*": VIEW,
+        "terminals.*": VIEW,
+        "supervision.*": VIEW,
     },
     # 三员分立: accounts' profiles / accounts' roles and scopes / the audit log. The finer
     # actions (create, reset a password; grant roles, set a scope, unlock) are checked by role in

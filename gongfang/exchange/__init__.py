@@ -1,0 +1,1 @@
+"""Exchange between deployments: signed report packages sent up and returns sent back."""

@@ -1,0 +1,5 @@
+"""Pages of exchange (``/exchange/…``)."""
+
+app_name = "exchange"
+
+urlpatterns: list = []

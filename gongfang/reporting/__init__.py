@@ -1,0 +1,1 @@
+"""Statistics reporting up four levels (统计报送): forms as data, periods, submissions, aggregation."""

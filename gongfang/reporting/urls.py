@@ -1,0 +1,5 @@
+"""Pages of reporting (``/reporting/…``)."""
+
+app_name = "reporting"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of review (``/review/…``)."""
+
+app_name = "review"
+
+urlpatterns: list = []

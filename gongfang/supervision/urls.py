@@ -1,0 +1,5 @@
+"""Pages of supervision (``/supervision/…``)."""
+
+app_name = "supervision"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of survey (``/survey/…``)."""
+
+app_name = "survey"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Vehicle terminals: the JT/T 808 gateway, positions and trips."""

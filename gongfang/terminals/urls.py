@@ -1,0 +1,5 @@
+"""Pages of terminals (``/terminals/…``)."""
+
+app_name = "terminals"
+
+urlpatterns: list = []
