@@ -235,6 +235,10 @@ class Room(PrimaryModel):
     geometry = models.JSONField(
         "平面图形", null=True, blank=True, help_text="楼层平面图上的多边形坐标"
     )
+    # Written only by an applied survey batch (app survey): the area the surveyors measured, kept
+    # beside the registered one so a later edit far from it is caught (R9).
+    surveyed_area = area_field("测绘面积", required=False, editable=False)
+    surveyed_on = models.DateField("测绘日期", null=True, blank=True, editable=False)
 
     scope = Scope(
         region="floor__building__compound__region",
