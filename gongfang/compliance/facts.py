@@ -84,6 +84,7 @@ class RoomFact:
     status: str = "in_use"
     status_since: datetime.date | None = None
     building_area: Decimal | None = None
+    surveyed_area: Decimal | None = None  # measured by an applied survey batch (R9)
 
 
 @dataclass(frozen=True, slots=True)

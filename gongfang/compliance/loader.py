@@ -140,6 +140,7 @@ ROOM_FIELDS = (
     "organization_id",
     "status",
     "status_since",
+    "surveyed_area",
 )
 
 
@@ -158,6 +159,7 @@ def _room(row: dict) -> RoomFact:
         organization_id=row["organization_id"],
         status=row["status"],
         status_since=row["status_since"],
+        surveyed_area=row["surveyed_area"],
     )
 
 

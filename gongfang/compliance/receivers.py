@@ -60,6 +60,7 @@ RELEVANT: dict[type, frozenset[str]] = {
             "organization",
             "status",
             "status_since",
+            "surveyed_area",
         }
     ),
     Occupancy: frozenset({"person", "room", "started_on", "ended_on", "is_primary"}),

@@ -29,7 +29,8 @@ Decisions the design leaves open, made here:
 * R8: a 出租/出借 room, and an occupied room of another category than 办公室 (a change of use),
   is flagged unless an approval of that use covers today (``facts.approved_uses``, filled from
   the approved cases through ``compliance.hooks``); a lapsed term is named in the text.
-* R9: rooms of a building above its usable area beyond the tolerance; an idle/lent/leased room
+* R9: rooms of a building above its usable area beyond the tolerance; a room whose registered
+  usable area differs from its surveyed area beyond the same tolerance; an idle/lent/leased room
   without its status date; an occupied idle room; a retiree without his status date; an occupant
   with no limit in his row; an active organization using office space with no 编制 recorded.
 """
@@ -766,6 +767,17 @@ def r8(facts: Facts) -> Iterable[Finding]:
 
 
 # R9 ------------------------------------------------------------------------------------------------
+def survey_gap(
+    registered: Decimal | None, surveyed: Decimal | None, tolerance: Decimal
+) -> Decimal | None:
+    """Registered minus surveyed area when it differs by more than ``tolerance`` of the
+    surveyed area (the measured figure is the base), else None (also when either is missing)."""
+    if registered is None or not surveyed:
+        return None
+    difference = Decimal(registered) - Decimal(surveyed)
+    return difference if abs(difference) > Decimal(surveyed) * tolerance else None
+
+
 def r9(facts: Facts) -> Iterable[Finding]:
     for building_id in sorted(facts.subject_buildings):
         b = facts.buildings[building_id]
@@ -802,8 +814,21 @@ def r9(facts: Facts) -> Iterable[Finding]:
             problems.append(f"使用状态为“{STATUS_LABELS[room.status]}”，未填写状态起始日期")
         if room.status == IDLE and facts.occupants(room.id):
             problems.append("使用状态为“闲置”，却登记有当前使用人员")
+        rs = facts.ruleset(room.region_path)
+        figures: dict = {"unit": ""}
+        tolerance = rs.param("r9_area_tolerance")
+        if survey_gap(room.usable_area, room.surveyed_area, tolerance) is not None:
+            problems.append(
+                f"登记使用面积 {m2(room.usable_area)} m² 与测绘面积 {m2(room.surveyed_area)} m² "
+                f"相差超过 {tolerance:.0%} 容差"
+            )
+            figures.update(
+                usable_area=m2(room.usable_area),
+                surveyed_area=m2(room.surveyed_area),
+                difference=m2(room.usable_area - room.surveyed_area),
+                tolerance=str(tolerance),
+            )
         if problems:
-            rs = facts.ruleset(room.region_path)
             yield _finding(
                 rs,
                 rule="R9",
@@ -813,7 +838,7 @@ def r9(facts: Facts) -> Iterable[Finding]:
                 organization_id=room.organization_id,
                 label=room.label,
                 summary="；".join(problems),
-                figures={"problems": problems, "unit": ""},
+                figures={"problems": problems, **figures},
                 room_id=room.id,
             )
     for person_id in sorted(facts.subject_persons):

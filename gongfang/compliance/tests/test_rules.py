@@ -395,6 +395,29 @@ def test_r9_missing_status_date():
     assert keys(found(scene, "R9")) == {f"R9:room:{room.id}"}
 
 
+@pytest.mark.parametrize(
+    ("registered", "surveyed", "flagged"),
+    [
+        ("20.60", "20.00", False),  # 3 % of the surveyed area: within the tolerance
+        ("20.61", "20.00", True),
+        ("19.39", "20.00", True),  # below the surveyed area counts as well
+        ("30.00", None, False),  # never surveyed: nothing to compare
+    ],
+)
+def test_r9_registered_area_far_from_the_surveyed_area(registered, surveyed, flagged):
+    scene = Scene()
+    org = scene.org("county")
+    room = scene.room(registered, org, surveyed_area=surveyed and Decimal(surveyed))
+    findings = found(scene, "R9")
+    assert bool(findings) is flagged
+    if flagged:
+        [finding] = findings
+        assert finding.key == f"R9:room:{room.id}" and "测绘面积" in finding.summary
+        assert finding.figures["usable_area"] == registered
+        assert finding.figures["surveyed_area"] == surveyed
+        assert finding.figures["tolerance"] == "0.03"
+
+
 # Subjects and places ----------------------------------------------------------------------------
 def test_only_subjects_are_judged():
     scene = Scene()
