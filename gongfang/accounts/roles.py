@@ -85,6 +85,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "registry.floor": VIEW,
         "registry.room": VIEW,
         "archives.document": frozenset({"view", "add"}),
+        # Works only on the survey batches assigned to it (survey.models.SurveyQuerySet); the
+        # survey services check which step it may take.
+        "survey.*": VIEW,
+        "survey.surveybatch": frozenset({"view", "change"}),
+        "survey.surveydrawing": frozenset({"view", "add", "change"}),
+        "survey.surveyitem": frozenset({"view", "change"}),
     },
     Role.SUPERVISOR: {
         "registry.*": VIEW,
