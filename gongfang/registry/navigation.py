@@ -11,6 +11,7 @@ REGISTRY_MENU = MenuGroup(
         MenuItem("单位", "registry.Organization", "registry:organization_list"),
         MenuItem("领导职数", "registry.LeadershipQuota", "registry:leadershipquota_list"),
         MenuItem("院落", "registry.Compound", "registry:compound_list"),
+        MenuItem("智能地图", "registry.Compound", "registry:map"),
         MenuItem("楼座", "registry.Building", "registry:building_list"),
         MenuItem("楼层", "registry.Floor", "registry:floor_list"),
         MenuItem("房间", "registry.Room", "registry:room_list"),

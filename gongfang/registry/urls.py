@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from . import views
+from . import picture_views, views
 
 
 def model_urls(prefix: str, name: str) -> list:
@@ -43,6 +43,18 @@ registry_patterns = [
     *model_urls("occupancies", "occupancy"),
     *model_urls("parking-lots", "parkinglot"),
     *model_urls("canteens", "canteen"),
+    path("map/", picture_views.CompoundMapView.as_view(), name="map"),
+    path(
+        "compounds/<int:pk>/card/", picture_views.CompoundCardView.as_view(), name="compound_card"
+    ),
+    path(
+        "floors/<int:pk>/plan/print/",
+        picture_views.FloorPlanPrintView.as_view(),
+        name="floor_plan_print",
+    ),
+    path(
+        "floors/<int:pk>/plan.pdf", picture_views.FloorPlanPdfView.as_view(), name="floor_plan_pdf"
+    ),
 ]
 
 urlpatterns = [

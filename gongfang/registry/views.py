@@ -16,7 +16,7 @@ from django.views import View
 from ..compliance import selectors as compliance
 from ..framework.objectactions import landing_for
 from ..framework.views import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView
-from . import filtersets, forms, selectors, tables
+from . import filtersets, floorplan, forms, picture_views, selectors, tables
 from .models import (
     Building,
     Canteen,
@@ -215,6 +215,12 @@ class BuildingListView(ObjectListView):
 class BuildingView(RegistryObjectView):
     queryset = Building.objects.select_related("compound__region")
     template_name = "registry/building.html"
+
+    def get_extra_context(self, obj) -> dict[str, Any]:
+        # Floors × rooms (一图展示), coloured as ?mode= asks.
+        stack = floorplan.building_stack(self.request.user, obj, mode=self.request.GET.get("mode"))
+        return {**super().get_extra_context(obj), "stack": stack}
+
     attributes = (
         "compound",
         "name",
@@ -250,6 +256,13 @@ class FloorView(RegistryObjectView):
     template_name = "registry/floor.html"
     attributes = ("building", "number", "name")
     related = staticmethod(selectors.floor_related)
+
+    def get_extra_context(self, obj) -> dict[str, Any]:
+        # The floor plan (一图展示), coloured as ?mode= asks.
+        return {
+            **super().get_extra_context(obj),
+            **picture_views.floor_plan_context(self.request, obj),
+        }
 
 
 class FloorEditView(ObjectEditView):

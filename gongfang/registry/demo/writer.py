@@ -26,6 +26,7 @@ from ..models import (
     Region,
     Room,
 )
+from .geometry import room_geometries
 from .plan import Plan
 
 BATCH_SIZE = 1000
@@ -164,6 +165,7 @@ def write_plan(plan: Plan, *, regions: dict[str, int], sink: Sink) -> dict[str, 
     sink.create(Building, buildings)
     floors = [Floor(building_id=buildings[f.building].pk, number=f.number) for f in plan.floors]
     sink.create(Floor, floors)
+    geometries = room_geometries(plan)
     rooms = [
         Room(
             floor_id=floors[r.floor].pk,
@@ -175,8 +177,9 @@ def write_plan(plan: Plan, *, regions: dict[str, int], sink: Sink) -> dict[str, 
             organization_id=org(r.organization),
             status=r.status,
             status_since=r.status_since,
+            geometry=geometry,
         )
-        for r in plan.rooms
+        for r, geometry in zip(plan.rooms, geometries, strict=True)
     ]
     sink.create(Room, rooms)
     persons = [
