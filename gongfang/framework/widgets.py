@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.urls import NoReverseMatch, reverse
 
+from .text import is_number
+
 
 def api_list_url(model) -> str:
     """The API list endpoint of ``model`` (``api:<app_label>:<model_name>-list``)."""
@@ -34,7 +36,9 @@ class APISelect(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         """Only the selected values become options (plus the empty one)."""
-        selected = {str(v) for v in value if v not in (None, "")}
+        # A forged value ("²", "abc") from a returned form selects nothing rather than reaching
+        # the database as an id.
+        selected = {str(v) for v in value if is_number(str(v))}
         queryset = getattr(self.choices, "queryset", None)
         options = [self.create_option(name, "", "---------", not selected, 0)]
         if selected and queryset is not None:

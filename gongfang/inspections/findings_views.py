@@ -23,6 +23,7 @@ from ..framework import clock
 from ..framework.changelog import record_event
 from ..framework.forms import apply_errors
 from ..framework.pdf import pdf_response
+from ..framework.text import is_number
 from ..framework.versions import StaleObjectError
 from ..framework.views import ObjectListView, ObjectView
 from ..framework.views.generic import BaseObjectView, safe_return_url
@@ -155,11 +156,11 @@ class FindingAddView(BaseObjectView):
 
     def prefill(self) -> dict[str, Any]:
         names = ("organization", "inspection", "tip", "item", "room", "person", "building")
-        return {k: v for k, v in self.request.GET.items() if k in names and v.isdigit()}
+        return {k: v for k, v in self.request.GET.items() if k in names and is_number(v)}
 
     def inspection(self, data) -> Inspection | None:
         pk = data.get("inspection")
-        if not str(pk or "").isdigit():
+        if not is_number(str(pk or "")):
             return None
         return Inspection.objects.restrict(self.request.user, "view").filter(pk=pk).first()
 
@@ -271,7 +272,7 @@ class FindingOnsiteView(BaseObjectView):
             .select_related("organization", "plan")
             .filter(pk=pk)
             .first()
-            if pk.isdigit()
+            if is_number(pk)
             else None
         )
         if self.inspection is None:
@@ -285,7 +286,7 @@ class FindingOnsiteView(BaseObjectView):
         context = {
             "form": form,
             "fixed_room": form.fields["room"].queryset.filter(pk=room).first()
-            if room.isdigit()
+            if is_number(room)
             else None,
             "inspection": self.inspection,
             "return_url": safe_return_url(self.request, self.inspection.get_absolute_url()),
@@ -297,7 +298,7 @@ class FindingOnsiteView(BaseObjectView):
         return render(self.request, self.template_name, context)
 
     def get(self, request):
-        initial = {k: v for k, v in request.GET.items() if k in ("item", "room") and v.isdigit()}
+        initial = {k: v for k, v in request.GET.items() if k in ("item", "room") and is_number(v)}
         return self.render_form(
             forms.OnsiteFindingForm(initial=initial, user=request.user, inspection=self.inspection)
         )
@@ -461,7 +462,7 @@ class WarningUrgeView(BaseObjectView):
     def warning(self, pk) -> Warning:
         found = (
             Warning.objects.restrict(self.request.user, "view").filter(pk=pk).first()
-            if str(pk).isdigit()
+            if is_number(str(pk))
             else None
         )
         if found is None:
@@ -563,10 +564,10 @@ class ReferralAddView(BaseObjectView):
         user = self.request.user
         source = self.request.POST if self.request.method == "POST" else self.request.GET
         pk = source.get("organization", "")
-        if not pk.isdigit() and source.get("finding", "").isdigit():
+        if not is_number(pk) and is_number(source.get("finding", "")):
             finding = Finding.objects.restrict(user, "view").filter(pk=source["finding"]).first()
             return finding.organization if finding is not None else None
-        if not pk.isdigit():
+        if not is_number(pk):
             return None
         return Organization.objects.restrict(user, "view").filter(pk=pk).first()
 
@@ -595,7 +596,7 @@ class ReferralAddView(BaseObjectView):
     def get(self, request):
         organization = self.organization()
         initial = {}
-        if request.GET.get("finding", "").isdigit():
+        if is_number(request.GET.get("finding", "")):
             initial["findings"] = [int(request.GET["finding"])]
         form = forms.ReferForm(initial=initial, findings=self.candidates(organization))
         return self.render_form(organization, form)

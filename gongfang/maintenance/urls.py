@@ -22,6 +22,8 @@ def crud(prefix: str, name: str, list_view, view, edit, delete) -> list:
 
 v = views
 urlpatterns = [
+    # /maintenance/ opens the projects, the module's main list (the menu's first entry).
+    path("", v.MaintenanceProjectListView.as_view(), name="index"),
     *crud(
         "projects",
         "maintenanceproject",

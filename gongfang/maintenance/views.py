@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from ..framework import clock
+from ..framework.text import is_number
 from ..framework.versions import StaleObjectError
 from ..framework.views import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView
 from ..framework.views.generic import BaseObjectView
@@ -484,7 +485,7 @@ class ExpenseDeleteView(ObjectDeleteView):
 def _year(request) -> int:
     value = request.GET.get("year", "")
     this = clock.today().year
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else this
+    return int(value) if is_number(value) and 2000 <= int(value) <= 2100 else this
 
 
 class BudgetComparisonView(BaseObjectView):

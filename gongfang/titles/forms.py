@@ -6,6 +6,7 @@ from django import forms
 
 from ..framework import clock
 from ..framework.forms import ScopedModelForm
+from ..framework.text import is_number
 from ..framework.widgets import APISelect
 from ..registry.models import Organization, Room
 from .choices import CertificateState
@@ -81,7 +82,7 @@ class IssueCertificateForm(forms.Form):
         field.widget.choices = field.choices
         if organization is None and self.is_bound:
             pk = self.data.get("organization")
-            organization = field.queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+            organization = field.queryset.filter(pk=pk).first() if is_number(str(pk)) else None
         self.organization = organization
         # Any room in scope parses; the service says why one cannot be certified.
         self.fields["rooms"].queryset = (

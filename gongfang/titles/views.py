@@ -20,6 +20,7 @@ from django.views import View
 from ..framework.changelog import record_event
 from ..framework.forms import apply_errors
 from ..framework.pdf import pdf_response, render_pdf
+from ..framework.text import is_number
 from ..framework.versions import StaleObjectError
 from ..framework.views import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView
 from ..framework.views.generic import BaseObjectView, safe_return_url
@@ -139,7 +140,7 @@ class UseCertificateIssueView(BaseObjectView):
 
     def organization(self) -> Organization | None:
         pk = self.request.GET.get("organization", "")
-        if not pk.isdigit():
+        if not is_number(pk):
             return None
         return Organization.objects.restrict(self.request.user, "view").filter(pk=pk).first()
 

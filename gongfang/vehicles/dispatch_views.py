@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from ..framework.tables import BaseTable, LinkedColumn, RelatedColumn
+from ..framework.text import is_number
 from ..framework.views.generic import BaseObjectView, ObjectListView, ObjectView
 from ..registry.models import Organization
 from ..workflow.models import Case
@@ -412,7 +413,7 @@ class DispatchBoardView(BaseObjectView):
         user = request.user
         organizations = Organization.objects.restrict(user, "view")
         pk = request.GET.get("organization") or user.scope_organization_id
-        organization = organizations.filter(pk=pk).first() if str(pk or "").isdigit() else None
+        organization = organizations.filter(pk=pk).first() if is_number(str(pk or "")) else None
         if organization is None:
             if user.scope_region_id:
                 return HttpResponseRedirect(reverse("vehicles:dispatch_region_board"))

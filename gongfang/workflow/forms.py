@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 
+from ..framework.text import is_number
 from ..registry.models import Organization
 from .choices import DECISIONS, Action, ActorRule, CaseKind
 from .kinds import KINDS
@@ -125,7 +126,7 @@ def display(field: forms.Field | None, value: Any) -> str:
         found = {
             str(o.pk): str(o)
             for o in field.queryset.model._default_manager.filter(
-                pk__in=[v for v in values if str(v).isdigit()]
+                pk__in=[v for v in values if is_number(str(v))]
             )
         }
         return "、".join(found.get(str(v), str(v)) for v in values)

@@ -21,6 +21,7 @@ from django.views import View
 
 from ..framework import clock
 from ..framework.pdf import pdf_response, render_pdf
+from ..framework.text import is_number
 from .choices import Action
 from .kinds import KINDS
 from .models import Case, CaseAction
@@ -53,7 +54,7 @@ def _shown(field: forms.Field | None, value: Any) -> str:
     values = value if isinstance(value, list) else [value]
     if isinstance(field, forms.ModelChoiceField):
         model = field.queryset.model
-        ids = [v for v in values if str(v).isdigit()]
+        ids = [v for v in values if is_number(str(v))]
         found = {str(o.pk): str(o) for o in model._base_manager.filter(pk__in=ids)}
         return "、".join(found.get(str(v), "（已删除）") for v in values)
     choices = getattr(field, "choices", None) if field is not None else None

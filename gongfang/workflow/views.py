@@ -26,6 +26,7 @@ from ..accounts.roles import Role
 from ..framework import clock
 from ..framework.forms import apply_errors
 from ..framework.objectactions import ObjectAction
+from ..framework.text import is_number
 from ..framework.views import ObjectListView, ObjectView
 from ..framework.views.generic import BaseObjectView
 from . import selectors, services
@@ -409,7 +410,7 @@ def prefill_labels(request) -> list[str]:
     labels = []
     for key, model in models.items():
         value = request.GET.get(key, "")
-        if value.isdigit():
+        if is_number(value):
             obj = model.objects.restrict(request.user, "view").filter(pk=value).first()
             if obj is not None:
                 labels.append(f"{model._meta.verbose_name}：{obj}")
@@ -424,7 +425,7 @@ def prefill_initial(request, form) -> tuple[dict[str, Any], Any]:
     applicant = None
     for key, names in PREFILL.items():
         value = request.GET.get(key, "")
-        if not value.isdigit():
+        if not is_number(value):
             continue
         for name in names:
             field = form.fields.get(name)
@@ -749,7 +750,7 @@ class NotificationReadView(CaseReaderMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        ids = [int(i) for i in request.POST.getlist("ids") if is_number(i)]
         services.mark_read(user=request.user, ids=ids or None)
         messages.success(request, "已标记为已读。")
         return HttpResponseRedirect(reverse("workflow:notification_list"))

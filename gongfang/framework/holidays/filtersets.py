@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from ..filtersets import BaseFilterSet
 from ..models import CalendarDay, HolidayYear
+from ..text import is_number
 
 
 def _year_or_text(value: str, year_field: str, text_fields: tuple[str, ...]) -> Q:
@@ -14,7 +15,7 @@ def _year_or_text(value: str, year_field: str, text_fields: tuple[str, ...]) -> 
     q = Q()
     for field in text_fields:
         q |= Q(**{f"{field}__icontains": value})
-    if value.isdigit() and len(value) <= 4:
+    if is_number(value) and len(value) <= 4:
         q |= Q(**{year_field: int(value)})
     return q
 
