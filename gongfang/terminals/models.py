@@ -40,7 +40,10 @@ class Terminal(PrimaryModel):
     """An on-board terminal, known by the phone number in its messages' headers."""
 
     phone = models.CharField(
-        "终端手机号", max_length=20, unique=True, help_text="消息头中的终端手机号（BCD，去掉前导 0）"
+        "终端手机号",
+        max_length=20,
+        unique=True,
+        help_text="消息头中的终端手机号（BCD，去掉前导 0）",
     )
     vehicle = models.OneToOneField(
         "vehicles.Vehicle",
@@ -187,6 +190,9 @@ class LastPosition(models.Model):
         verbose_name = "最新位置"
         verbose_name_plural = "最新位置"
         indexes = [models.Index(fields=["vehicle"], name="terminals_last_vehicle")]
+
+    def __str__(self) -> str:
+        return f"{self.lat:.6f},{self.lng:.6f}"
 
 
 class Trip(PrimaryModel):
