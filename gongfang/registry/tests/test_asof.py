@@ -1,0 +1,165 @@
+"""The registry as of a past date: change after the date, get the old rows and figures back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.test import TestCase
+from django.utils import timezone
+
+from ...accounts.roles import Role
+from ...framework.services import service_for
+from ..asof import count_as_of, group_sum_as_of, rows_as_of, states_as_of, sum_as_of
+from ..choices import RoomCategory
+from ..models import Room
+from . import factories as f
+from .world import WorldMixin, make_user
+
+FIELDS = ["organization", "category", "usable_area", "number"]
+
+
+class AsOfTests(WorldMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.bureau = make_user("bureau_city", [Role.BUREAU_ADMIN], scope_region=cls.world.city)
+        a = cls.world.a
+        cls.room2 = f.RoomFactory(floor=a.floor, number="102", organization=a.org)
+
+    def setUp(self):
+        self.at = timezone.now()
+        self.service = service_for(Room)
+
+    def rows(self, **filters):
+        return {r["id"]: r for r in rows_as_of(Room, at=self.at, fields=FIELDS, filters=filters)}
+
+    def test_unchanged_rows_are_todays(self):
+        rows = self.rows()
+        room = self.world.a.room
+        self.assertEqual(
+            rows[room.pk],
+            {
+                "id": room.pk,
+                "organization": room.organization_id,
+                "category": room.category,
+                "usable_area": room.usable_area,
+                "number": "101",
+            },
+        )
+        self.assertEqual(len(rows), Room.objects.count())
+
+    def test_area_edit_after_the_date_is_undone(self):
+        room = self.world.a.room
+        self.service.update(actor=self.bureau, instance=room, data={"usable_area": Decimal("24")})
+        self.assertEqual(self.rows()[room.pk]["usable_area"], Decimal("18.00"))
+        self.assertEqual(
+            sum_as_of(
+                Room, at=self.at, field="usable_area", filters={"organization": room.organization}
+            ),
+            Decimal("36.00"),
+        )
+        # Today's figure has moved on.
+        self.assertEqual(
+            sum_as_of(
+                Room,
+                at=timezone.now(),
+                field="usable_area",
+                filters={"organization": room.organization},
+            ),
+            Decimal("42.00"),
+        )
+
+    def test_two_edits_give_the_state_before_the_first(self):
+        room = self.world.a.room
+        self.service.update(actor=self.bureau, instance=room, data={"usable_area": Decimal("20")})
+        middle = timezone.now()
+        self.service.update(actor=self.bureau, instance=room, data={"usable_area": Decimal("22")})
+        at_start = rows_as_of(Room, at=self.at, fields=["usable_area"], filters={"pk": room.pk})
+        at_middle = rows_as_of(Room, at=middle, fields=["usable_area"], filters={"pk": room.pk})
+        self.assertEqual(at_start[0]["usable_area"], Decimal("18.00"))
+        self.assertEqual(at_middle[0]["usable_area"], Decimal("20.00"))
+
+    def test_category_change_counts_in_the_old_category(self):
+        room = self.world.a.room
+        self.service.update(
+            actor=self.bureau,
+            instance=room,
+            data={"category": RoomCategory.SERVICE, "subtype": ""},
+        )
+        office = {"category": RoomCategory.OFFICE, "organization": self.world.a.org.pk}
+        self.assertEqual(count_as_of(Room, at=self.at, filters=office), 2)
+        self.assertEqual(count_as_of(Room, at=timezone.now(), filters=office), 1)
+        groups = group_sum_as_of(
+            Room,
+            at=self.at,
+            by="category",
+            field="usable_area",
+            filters={"organization": self.world.a.org.pk},
+        )
+        self.assertEqual(groups, {RoomCategory.OFFICE: (2, Decimal("36.00"))})
+
+    def test_moved_room_belongs_to_its_old_organization(self):
+        a, b = self.world.a, self.world.b
+        self.service.update(actor=self.bureau, instance=a.room, data={"organization": b.org})
+        # By the reference and through the related organization's path alike.
+        old = self.rows(organization=a.org.pk)
+        self.assertIn(a.room.pk, old)
+        self.assertIn(a.room.pk, self.rows(organization__path__startswith=a.org.path))
+        self.assertNotIn(a.room.pk, self.rows(organization__path__startswith=b.org.path))
+        self.assertEqual(old[a.room.pk]["organization"], a.org.pk)
+        today = rows_as_of(Room, at=timezone.now(), fields=[], filters={"organization": a.org})
+        self.assertNotIn(a.room.pk, {r["id"] for r in today})
+
+    def test_room_created_after_the_date_did_not_exist(self):
+        room, _ = self.service.create(
+            actor=self.bureau,
+            data={
+                "floor": self.world.a.floor,
+                "number": "199",
+                "category": RoomCategory.OFFICE,
+                "usable_area": Decimal("15"),
+                "organization": self.world.a.org,
+            },
+        )
+        self.assertNotIn(room.pk, self.rows())
+        self.assertIn(room.pk, {r["id"] for r in rows_as_of(Room, at=timezone.now(), fields=[])})
+        self.assertEqual(states_as_of(Room, at=self.at, ids=[room.pk]), {room.pk: None})
+
+    def test_room_deleted_after_the_date_comes_back(self):
+        room = self.room2
+        pk = room.pk
+        self.service.delete(actor=self.bureau, instance=room)
+        rows = self.rows(
+            floor__building__compound__region__path__startswith=self.world.a.region.path
+        )
+        self.assertEqual(rows[pk]["number"], "102")
+        self.assertEqual(rows[pk]["usable_area"], Decimal("18.00"))
+        self.assertNotIn(pk, {r["id"] for r in rows_as_of(Room, at=timezone.now(), fields=[])})
+
+    def test_created_then_deleted_between_dates(self):
+        room, _ = self.service.create(
+            actor=self.bureau,
+            data={
+                "floor": self.world.a.floor,
+                "number": "198",
+                "category": RoomCategory.OFFICE,
+                "usable_area": Decimal("15"),
+                "organization": self.world.a.org,
+            },
+        )
+        middle, pk = timezone.now(), room.pk
+        self.service.delete(actor=self.bureau, instance=room)
+        self.assertNotIn(pk, self.rows())
+        self.assertIn(pk, {r["id"] for r in rows_as_of(Room, at=middle, fields=[], filters={})})
+
+    def test_filters_judge_the_old_values(self):
+        room = self.world.a.room
+        self.service.update(actor=self.bureau, instance=room, data={"usable_area": Decimal("24")})
+        big = self.rows(usable_area__gte=Decimal("20"))
+        self.assertNotIn(room.pk, big)
+        small = self.rows(usable_area__lt=Decimal("20"), category__in=[RoomCategory.OFFICE])
+        self.assertIn(room.pk, small)
+
+    def test_unknown_field_is_refused(self):
+        with self.assertRaises(ValueError):
+            rows_as_of(Room, at=self.at, fields=["no_such_field"])
