@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 AREA_UNIT = r"(?:m2|平方米|平米|m)"
-AREA_PREFIX = r"(?:面积|使用面积|建筑面积|area|s|a)\s*[:=：]?\s*"
+AREA_PREFIX = r"(?:(?:使用|建筑)?面积\s*[:=：]?|(?:area|s|a)\s*[:=：])\s*"
 _AREA = re.compile(
     rf"^(?:{AREA_PREFIX})?(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{AREA_UNIT})?$", re.IGNORECASE
 )
