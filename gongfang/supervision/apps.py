@@ -7,3 +7,14 @@ class SupervisionConfig(AppConfig):
     name = "gongfang.supervision"
     label = "supervision"
     verbose_name = "用车监督"
+
+    def ready(self) -> None:
+        from ..framework.seeding import migration_seed, reseed_when_empty
+        from . import setup
+
+        setup.ready()
+        reseed_when_empty(
+            self,
+            "supervision.RuleVersion",
+            migration_seed("gongfang.supervision.migrations.0002_seed_rules"),
+        )
