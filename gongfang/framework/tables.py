@@ -241,6 +241,15 @@ class CellPlan:
         return bound_column.attrs["td"].as_html()
 
 
+def _cell_label(bound_column) -> str:
+    """`` data-label="…"`` for a column with a plain-text header (none for the actions column or
+    a header that is markup, such as a select-all box)."""
+    header = str(bound_column.header or "")
+    if bound_column.name == "actions" or "<" in header:
+        return ""
+    return f' data-label="{escape(header)}"'
+
+
 def _step(current: Any, bit: str) -> Any:
     """One accessor bit, as ``Accessor.resolve`` takes it on a model instance."""
     if bit == "":
@@ -335,6 +344,8 @@ class BaseTable(tables.Table):
         first = rows[0].record
         model = type(first) if isinstance(first, models.Model) else None
         plans = [CellPlan.for_column(self, c, model) for c in self.columns]
+        # Each cell names its column (data-label): a phone shows a row as a card of label: value.
+        labels = [_cell_label(c) for c in self.columns]
         parts = []
         for row in rows:
             record = row.record
@@ -342,9 +353,9 @@ class BaseTable(tables.Table):
                 parts.append(f"<tr {row.attrs.as_html()}>")
             else:
                 parts.append(f'<tr class="{row.get_even_odd_css_class()}">')
-            for plan in plans:
+            for plan, label in zip(plans, labels, strict=True):
                 value = plan.cell(self, record, row)
-                parts.append(f"<td {plan.td_attrs(record, value)}>")
+                parts.append(f"<td {plan.td_attrs(record, value)}{label}>")
                 parts.append(render_value_in_context(value, ESCAPE_CONTEXT))
                 parts.append("</td>")
             parts.append("</tr>")

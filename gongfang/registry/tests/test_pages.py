@@ -191,10 +191,12 @@ class ListPageTests(WorldMixin, TestCase):
         self.assertIn(reverse("registry:room_add"), content)
 
 
-# The per-cell loop framework/table.html ran before rows were rendered in Python.
+# The per-cell loop framework/table.html ran before rows were rendered in Python (plus the
+# column's name on each cell, for the phone's card layout).
 CELL_BY_CELL = Template(
     "{% for row in table.paginated_rows %}<tr {{ row.attrs.as_html }}>"
-    "{% for column, cell in row.items %}<td {{ column.attrs.td.as_html }}>{{ cell }}</td>"
+    "{% for column, cell in row.items %}<td {{ column.attrs.td.as_html }}"
+    "{% if column.name != 'actions' %} data-label=\"{{ column.header }}\"{% endif %}>{{ cell }}</td>"
     "{% endfor %}</tr>{% endfor %}"
 )
 
