@@ -36,6 +36,7 @@ def read_ifc(data: bytes, result: DrawingResult, *, storey: str | None, max_enti
         )
     try:
         model = ifcopenshell.file.from_string(text)
+        model.by_type("IfcRoot")  # a file whose header names no known schema fails here
     except (RuntimeError, ValueError, TypeError, OSError) as exc:
         result.error("整个文件", f"IFC 文件已损坏或不完整，无法读取（{type(exc).__name__}）")
         return
@@ -44,7 +45,7 @@ def read_ifc(data: bytes, result: DrawingResult, *, storey: str | None, max_enti
         area_scale = float(ifcopenshell.util.unit.calculate_unit_scale(model, "AREAUNIT"))
     except (RuntimeError, ValueError, TypeError, AttributeError, IndexError, KeyError):
         result.units, area_scale = 1.0, 1.0
-        result.warning("IfcProject", "模型未声明长度单位，按米读取，请确认")
+        result.warning("模型的项目（IfcProject）", "模型未声明长度单位，按米读取，请确认")
     storeys = sorted(model.by_type("IfcBuildingStorey"), key=_elevation)
     result.storeys = [_text(s.Name) or f"#{s.id()}" for s in storeys]
     spaces = model.by_type("IfcSpace")
