@@ -10,11 +10,12 @@ class MaintenanceConfig(AppConfig):
         from ..archives.dossier import register_section
         from ..workflow.kinds import register_kind
         from ..workflow.seeding import reseed_definitions
-        from . import navigation, services  # noqa: F401  (registers the services)
+        from . import exports, navigation, services  # noqa: F401  (registers the services)
         from .kinds import MAINTENANCE_PLAN, MAINTENANCE_PROJECT
         from .selectors import dossier_section
 
         navigation.register()
+        exports.register()
         register_kind(MAINTENANCE_PROJECT)
         register_kind(MAINTENANCE_PLAN)
         register_subjects()
