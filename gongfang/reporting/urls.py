@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from django.views.generic import RedirectView
 
+from . import difference_views
 from . import views as v
 
 app_name = "reporting"
@@ -31,6 +32,7 @@ urlpatterns = [
         name="submission_receipt",
     ),
     path("submissions/<int:pk>/scan/", v.ScanView.as_view(), name="submission_scan"),
+    path("differences/", difference_views.DifferenceView.as_view(), name="differences"),
     path("forms/", v.ReportFormListView.as_view(), name="reportform_list"),
     path("forms/<int:pk>/", v.ReportFormView.as_view(), name="reportform"),
     path("fields/", FORMS, name="reportfield_list"),
