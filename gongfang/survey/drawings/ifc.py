@@ -98,6 +98,18 @@ class SpaceReader:
         self.model = model
         self.unit = unit
         self.area_scale = area_scale
+        self.placements: dict[int, np.ndarray] = {}
+
+    def placement(self, placement, depth: int = 0) -> np.ndarray:
+        """World matrix of an IfcLocalPlacement; shared parents (storeys) are computed once."""
+        key = placement.id()
+        if key not in self.placements:
+            matrix = _axis2placement(getattr(placement, "RelativePlacement", None))
+            parent = getattr(placement, "PlacementRelTo", None)
+            if parent is not None and depth < 32 and parent.is_a("IfcLocalPlacement"):
+                matrix = self.placement(parent, depth + 1) @ matrix
+            self.placements[key] = matrix
+        return self.placements[key]
 
     def storey_of(self, space) -> str:
         """Name of the storey the space belongs to (by aggregation or containment)."""
@@ -144,12 +156,10 @@ class SpaceReader:
 
     def profile_footprint(self, space) -> Polygon | None:
         """The swept profile of an extruded solid (vertical extrusion), placed in world coordinates."""
-        import ifcopenshell.util.placement
-
         representation = getattr(space, "Representation", None)
         if representation is None or space.ObjectPlacement is None:
             return None
-        placement = ifcopenshell.util.placement.get_local_placement(space.ObjectPlacement)
+        placement = self.placement(space.ObjectPlacement)
         for shape in representation.Representations or ():
             for item in shape.Items or ():
                 while item.is_a("IfcBooleanResult"):
@@ -164,9 +174,7 @@ class SpaceReader:
                     continue
                 matrix = placement
                 if item.Position is not None:
-                    matrix = placement @ ifcopenshell.util.placement.get_axis2placement(
-                        item.Position
-                    )
+                    matrix = placement @ _axis2placement(item.Position)
                 placed = [_transform(matrix, ring, self.unit) for ring in rings]
                 return Polygon(placed[0], placed[1:])
         return None
@@ -244,3 +252,26 @@ def _transform(matrix, ring, unit: float) -> list[tuple[float, float]]:
     points = np.array([[x, y, 0.0, 1.0] for x, y in ring], dtype=float)
     placed = points @ np.asarray(matrix, dtype=float).T
     return [(float(x) * unit, float(y) * unit) for x, y, *_ in placed]
+
+
+def _unit(vector, default: tuple[float, float, float]) -> np.ndarray:
+    ratios = vector.DirectionRatios if vector is not None else default
+    values = np.array([*ratios, 0.0, 0.0][:3], dtype=float)
+    norm = float(np.linalg.norm(values))
+    return values / norm if norm > 1e-12 else np.array(default, dtype=float)
+
+
+def _axis2placement(position) -> np.ndarray:
+    """4×4 matrix of an IfcAxis2Placement3D (identity for anything else)."""
+    matrix = np.eye(4)
+    if position is None or not position.is_a("IfcAxis2Placement3D"):
+        return matrix
+    z = _unit(position.Axis, (0.0, 0.0, 1.0))
+    x = _unit(position.RefDirection, (1.0, 0.0, 0.0))
+    x = x - float(x @ z) * z
+    norm = float(np.linalg.norm(x))
+    x = x / norm if norm > 1e-12 else np.array([1.0, 0.0, 0.0])
+    y = np.array([z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0]])
+    matrix[:3, 0], matrix[:3, 1], matrix[:3, 2] = x, y, z
+    matrix[:3, 3] = [*position.Location.Coordinates, 0.0, 0.0][:3]
+    return matrix

@@ -340,3 +340,23 @@ def test_result_json_round_trip() -> None:
     data = json.loads(json.dumps(result.to_json(), ensure_ascii=False))
     again = DrawingResult.from_json(data)
     assert again == result and again.ok == result.ok
+
+
+def test_ifc_placements_rotate_and_move_the_footprint() -> None:
+    import ifcopenshell
+
+    model = ifcopenshell.file.from_string(office_building_ifc([ROOMS[:2]]).decode())
+    building = model.by_type("IfcBuilding")[0]
+    building.ObjectPlacement.RelativePlacement = model.createIfcAxis2Placement3D(
+        model.createIfcCartesianPoint((100.0, 50.0, 0.0)),
+        model.createIfcDirection((0.0, 0.0, 1.0)),
+        model.createIfcDirection((0.0, 1.0, 0.0)),  # x axis along world y: turned 90°
+    )
+    result = read_drawing(model.to_string().encode())
+    assert result.ok, result.problems
+    layout = office_floor_layout(ROOMS[:2])
+    for room in result.rooms:
+        planned = shape(layout[room.number]).centroid
+        drawn = shape(room.geometry).centroid
+        assert room.area == pytest.approx(AREAS[room.number], abs=0.01)
+        assert (drawn.x, drawn.y) == (pytest.approx(100 - planned.y), pytest.approx(50 + planned.x))
