@@ -468,14 +468,16 @@ def find_rooms(
     if outline_layers is None:
         outline_layers = [n for n in sorted(has_shape) if roles[n] == "outline" and layer_shapes(n)]
         if not outline_layers:
-            scores = {}
-            for name in sorted(has_shape):
-                if roles[name] in (None, "label"):
-                    scores[name] = sum(
-                        1
-                        for shape in layer_shapes(name)
-                        if any(shape.polygon.contains(t.point) for t in labelled)
-                    )
+            points = STRtree([t.point for t in labelled])
+            scores = {
+                name: sum(
+                    1
+                    for shape in layer_shapes(name)
+                    if len(points.query(shape.polygon, predicate="contains"))
+                )
+                for name in sorted(has_shape)
+                if roles[name] in (None, "label")
+            }
             best = max(scores.values(), default=0)
             outline_layers = [n for n, s in scores.items() if best and s * 2 >= best]
         if not outline_layers:

@@ -99,6 +99,7 @@ class SpaceReader:
         self.unit = unit
         self.area_scale = area_scale
         self.placements: dict[int, np.ndarray] = {}
+        self.definitions: dict[int, list] | None = None
 
     def placement(self, placement, depth: int = 0) -> np.ndarray:
         """World matrix of an IfcLocalPlacement; shared parents (storeys) are computed once."""
@@ -129,14 +130,19 @@ class SpaceReader:
         return ""
 
     def stated_area(self, space) -> float | None:
-        import ifcopenshell.util.element
-
-        psets = ifcopenshell.util.element.get_psets(space)
-        qto = psets.get("Qto_SpaceBaseQuantities", {})
-        candidates = [qto.get("NetFloorArea")]
-        for name, values in sorted(psets.items()):
-            if name != "Qto_SpaceBaseQuantities":
-                candidates.extend(values.get(key) for key in AREA_NAMES)
+        """NetFloorArea of Qto_SpaceBaseQuantities, else the first area-named property."""
+        if self.definitions is None:
+            self.definitions = _definitions(self.model)
+        quantity, others = None, []
+        for definition in self.definitions.get(space.id(), ()):
+            values = _values(definition)
+            if definition.Name == "Qto_SpaceBaseQuantities":
+                quantity = values.get("NetFloorArea")
+            else:
+                others.append((definition.Name or "", values))
+        candidates = [quantity]
+        for _name, values in sorted(others, key=lambda item: item[0]):
+            candidates.extend(values.get(key) for key in AREA_NAMES)
         for value in candidates:
             if isinstance(value, (int, float)) and math.isfinite(value) and value > 0:
                 return round(float(value) * self.area_scale, 4)
@@ -275,3 +281,29 @@ def _axis2placement(position) -> np.ndarray:
     matrix[:3, 0], matrix[:3, 1], matrix[:3, 2] = x, y, z
     matrix[:3, 3] = [*position.Location.Coordinates, 0.0, 0.0][:3]
     return matrix
+
+
+def _definitions(model) -> dict[int, list]:
+    """Property sets and quantity sets of every object, read once for the whole model."""
+    found: dict[int, list] = {}
+    for rel in model.by_type("IfcRelDefinesByProperties"):
+        definition = rel.RelatingPropertyDefinition
+        if definition is None or definition.is_a() not in ("IfcPropertySet", "IfcElementQuantity"):
+            continue
+        for related in rel.RelatedObjects or ():
+            found.setdefault(related.id(), []).append(definition)
+    return found
+
+
+def _values(definition) -> dict:
+    """Name → number of the single values or area/length quantities of one set."""
+    values: dict = {}
+    if definition.is_a("IfcElementQuantity"):
+        for quantity in definition.Quantities or ():
+            if quantity.is_a("IfcQuantityArea"):
+                values[quantity.Name] = quantity.AreaValue
+    else:
+        for prop in definition.HasProperties or ():
+            if prop.is_a("IfcPropertySingleValue") and prop.NominalValue is not None:
+                values[prop.Name] = prop.NominalValue.wrappedValue
+    return values
