@@ -142,6 +142,16 @@ def segment_area(chord: float, bulge: float) -> float:
     return radius * radius / 2 * (angle - math.sin(angle))
 
 
+def bulge_arc(p1, p2, bulge: float) -> tuple[tuple[float, float], float, float, float]:
+    """Centre, radius and start/end angles (degrees, counter-clockwise) of a positive bulge."""
+    (x1, y1), (x2, y2) = p1, p2
+    offset = (1 - bulge * bulge) / (4 * bulge)
+    cx, cy = (x1 + x2) / 2 - (y2 - y1) * offset, (y1 + y2) / 2 + (x2 - x1) * offset
+    radius = math.hypot(x2 - x1, y2 - y1) * (1 + bulge * bulge) / (4 * bulge)
+    start = math.degrees(math.atan2(y1 - cy, x1 - cx))
+    return (cx, cy), radius, start, math.degrees(math.atan2(y2 - cy, x2 - cx))
+
+
 def curved_room(room: PlannedRoom) -> list[tuple[float, float, float]]:
     """A rectangular room whose far wall bulges outward, same area: vertices (x, y, bulge), CCW."""
     depth = (room.area - segment_area(room.width, BULGE)) / room.width
@@ -227,13 +237,8 @@ def _add_hatch(msp, room, scaled, curved, index, pt, layer) -> None:
             if not bulge:
                 edges.add_line((x1, y1), (x2, y2))
                 continue
-            chord = math.hypot(x2 - x1, y2 - y1)
-            offset = (1 - bulge * bulge) / (4 * bulge)
-            cx, cy = (x1 + x2) / 2 - (y2 - y1) * offset, (y1 + y2) / 2 + (x2 - x1) * offset
-            radius = chord * (1 + bulge * bulge) / (4 * bulge)
-            start = math.degrees(math.atan2(y1 - cy, x1 - cx))
-            end = math.degrees(math.atan2(y2 - cy, x2 - cx))
-            edges.add_arc((cx, cy), radius, start, end, ccw=True)
+            center, radius, start, end = bulge_arc((x1, y1), (x2, y2), bulge)
+            edges.add_arc(center, radius, start, end, ccw=True)
         return
     vertices = [(x, y, b) for x, y, b in scaled]
     if hole:  # the room grows by the shaft it surrounds, so its own area stays the given one
@@ -258,13 +263,8 @@ def _add_lines(msp, scaled, layer) -> None:
         if not bulge:
             msp.add_line((x1, y1), (x2, y2), dxfattribs={"layer": layer})
             continue
-        chord = math.hypot(x2 - x1, y2 - y1)
-        offset = (1 - bulge * bulge) / (4 * bulge)
-        cx, cy = (x1 + x2) / 2 - (y2 - y1) * offset, (y1 + y2) / 2 + (x2 - x1) * offset
-        radius = chord * (1 + bulge * bulge) / (4 * bulge)
-        start = math.degrees(math.atan2(y1 - cy, x1 - cx))
-        end = math.degrees(math.atan2(y2 - cy, x2 - cx))
-        msp.add_arc((cx, cy), radius, start, end, dxfattribs={"layer": layer})
+        center, radius, start, end = bulge_arc((x1, y1), (x2, y2), bulge)
+        msp.add_arc(center, radius, start, end, dxfattribs={"layer": layer})
 
 
 def walled_rooms(planned: list[PlannedRoom]) -> list[tuple[PlannedRoom, Polygon]]:

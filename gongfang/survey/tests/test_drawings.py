@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import math
 
-import ezdxf
 import pytest
 from shapely.geometry import Polygon, shape
 
@@ -18,6 +16,7 @@ from gongfang.survey.drawings.samples import (
     office_floor_layout,
     ring_area,
 )
+from gongfang.survey.tests.dxf_helpers import dxf_bytes, new_doc
 
 ROOMS = [
     ("101", "办公室", 25.3),
@@ -34,18 +33,6 @@ ROOMS = [
 ]
 AREAS = {number: area for number, _, area in ROOMS}
 NAMES = {number: name for number, name, _ in ROOMS}
-
-
-def dxf_bytes(doc) -> bytes:
-    stream = io.StringIO()
-    doc.write(stream)
-    return stream.getvalue().encode("utf-8")
-
-
-def new_doc(units: int = 6):
-    doc = ezdxf.new("R2010", setup=False)
-    doc.header["$INSUNITS"] = units
-    return doc
 
 
 def by_number(result: DrawingResult) -> dict:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import random
 import re
 import time
 
-import ezdxf
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongfang.survey.drawings import read_drawing, sniff
 from gongfang.survey.drawings.samples import office_building_ifc, office_floor_dxf
+from gongfang.survey.tests.dxf_helpers import dxf_bytes, new_doc
 
 ROOMS = [
     ("101", "办公室", 25.3),
@@ -22,18 +21,6 @@ ROOMS = [
     ("104", "库房", 9.5),
 ]
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def dxf_bytes(doc) -> bytes:
-    stream = io.StringIO()
-    doc.write(stream)
-    return stream.getvalue().encode("utf-8")
-
-
-def new_doc(units: int = 6):
-    doc = ezdxf.new("R2010", setup=False)
-    doc.header["$INSUNITS"] = units
-    return doc
 
 
 def errors(result) -> list:
