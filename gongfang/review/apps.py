@@ -7,3 +7,17 @@ class ReviewConfig(AppConfig):
     name = "gongfang.review"
     label = "review"
     verbose_name = "数据会审"
+
+    def ready(self) -> None:
+        from ..framework.changelog import register_event_labels
+        from ..framework.seeding import migration_seed, reseed_when_empty
+        from . import navigation
+        from .services import EVENT_LABELS
+
+        navigation.register()
+        register_event_labels(EVENT_LABELS)
+        reseed_when_empty(
+            self,
+            "review.RequiredField",
+            migration_seed("gongfang.review.migrations.0002_required_fields"),
+        )
