@@ -115,6 +115,8 @@ class SurveyBatch(PrimaryModel):
     note = models.TextField("备注", blank=True)
 
     objects = SurveyQuerySet.as_manager()
+    # The apply id is in the apply's event (a UUID is no JSON value of the change log).
+    changelog_exclude = ("created_at", "updated_at", "apply_id")
 
     scope = Scope(
         region="region",

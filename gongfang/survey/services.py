@@ -428,9 +428,10 @@ def _take_result(drawing: SurveyDrawing, result) -> None:
 
 
 def _touch(actor, batch: SurveyBatch) -> None:
-    """A drawing's change is a change of the batch: its version moves (stale forms refused)."""
-    before = serialize_object(batch)
-    _save(actor, batch, before, [])
+    """A drawing's change moves the batch's version (a form based on the batch before it is
+    refused); the upload's event says what changed, so no change-log row of its own."""
+    batch.version += 1
+    batch.save(update_fields=["version", "updated_at"])
 
 
 def _area(value) -> Decimal | None:
@@ -901,8 +902,11 @@ def _recheck(rooms: list[Room]) -> None:
 def batch_changes(batch: SurveyBatch) -> models.QuerySet[ObjectChange]:
     if batch.apply_id is None:
         return ObjectChange.objects.none()
+    from django.contrib.contenttypes.models import ContentType
+
     return ObjectChange.objects.filter(
         request_id=batch.apply_id,
+        changed_object_type=ContentType.objects.get_for_model(Room),
         action__in=[ObjectChange.Action.CREATE, ObjectChange.Action.UPDATE],
     ).order_by("id")
 

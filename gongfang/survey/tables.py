@@ -87,9 +87,9 @@ class SurveyBatchTable(BaseTable):
 
 
 class SurveyDrawingTable(BaseTable):
-    floor = LinkedColumn(verbose_name="楼层", order_by="floor__number")
+    floor = RelatedColumn(verbose_name="楼层", order_by="floor__number")
     batch = RelatedColumn(verbose_name="测绘批次", order_by="batch__name")
-    filename = tables.Column(verbose_name="文件名")
+    filename = LinkedColumn(verbose_name="文件名")
     format = tables.Column(verbose_name="格式")
     room_count = NumberColumn(verbose_name="识别房间")
     error_count = NumberColumn(verbose_name="错误")
