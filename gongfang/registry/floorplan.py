@@ -99,6 +99,15 @@ class PlanRoom:
     label_size: float = 1.0
 
     @property
+    def excess_y(self) -> float:
+        """Where the over-standard figure sits: under the room number."""
+        return round(self.label_y + self.label_size * 0.95, 2)
+
+    @property
+    def excess_size(self) -> float:
+        return round(self.label_size * 0.6, 2)
+
+    @property
     def color(self) -> str:
         return self.colors.get(self._mode, "#cccccc")
 
