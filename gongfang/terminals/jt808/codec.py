@@ -207,8 +207,9 @@ class Reassembler:
             return None
         del self.pending[key]
         body = b"".join(entry.parts[i] for i in range(1, h.total + 1))
-        whole = Header(**{**entry.header.__dict__, "total": 0, "index": 0})
-        whole.serial = key[1]
+        # The whole message answers under the serial of the part that completed it (each part
+        # is acknowledged by its own serial).
+        whole = Header(**{**h.__dict__, "total": 0, "index": 0})
         return Packet(whole, body, packet.check_ok)
 
     def _expire(self, now: float) -> None:

@@ -165,10 +165,12 @@ def test_subpackages_reassemble_in_any_order(body, size, rnd):
     frames = codec.split(header, body, size=size)
     rnd.shuffle(frames)
     reassembler = codec.Reassembler(max_parts=100, max_bytes=10_000)
-    results = [reassembler.add(codec.decode_frame(f[1:-1])) for f in frames]
+    packets = [codec.decode_frame(f[1:-1]) for f in frames]
+    results = [reassembler.add(p) for p in packets]
     whole = [r for r in results if r is not None]
-    assert len(whole) == 1 and whole[0].body == body
-    assert whole[0].header.serial == 65530 and not whole[0].header.subpackaged
+    assert len(whole) == 1 and whole[0].body == body and results[-1] is whole[0]
+    assert whole[0].header.serial == packets[-1].header.serial  # answered as its last part
+    assert not whole[0].header.subpackaged
     assert reassembler.pending == {}
 
 
