@@ -53,3 +53,6 @@ class RegionAreaForm(ScopedModelForm):
         model = RegionArea
         fields = ["region", "kind", "south", "west", "north", "east", "polygon", "source", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_polygon(self):
+        return self.cleaned_data.get("polygon") or []

@@ -292,18 +292,17 @@ def _write(
     outcome.noted += len(notes)
 
 
-def scan_trips(trips: Iterable[Trip], outcome: Outcome | None = None) -> Outcome:
-    """Judge closed trips by V1–V5 and V7 and write what is new."""
+def scan_trips(trips: Iterable[Trip], outcome: Outcome | None = None, chunk: int = 500) -> Outcome:
+    """Judge closed trips by V1–V5 and V7 and write what is new (``chunk`` trips at a time)."""
     outcome = outcome or Outcome()
-    trips = list(
-        Trip.objects.filter(pk__in=[t.pk for t in trips], closed=True).select_related(
-            "vehicle__region", "vehicle__parking_compound"
-        )
-    )
+    ids = sorted({t.pk for t in trips})
     book, areas = RuleBook(), Areas()
-    chunk = 500
-    for i in range(0, len(trips), chunk):
-        part = trips[i : i + chunk]
+    for i in range(0, len(ids), chunk):
+        part = list(
+            Trip.objects.filter(pk__in=ids[i : i + chunk], closed=True).select_related(
+                "vehicle__region", "vehicle__parking_compound"
+            )
+        )
         dispatches = _dispatches_by_vehicle(part)
         next_starts = _next_starts(part)
         verdicts = []

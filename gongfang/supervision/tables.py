@@ -92,7 +92,7 @@ class RuleVersionTable(BaseTable):
 
 
 class RegionAreaTable(BaseTable):
-    region = LinkedColumn(verbose_name="区划")
+    region = LinkedColumn(verbose_name="区划", linkify=lambda record: record.get_absolute_url())
     kind = tables.Column(verbose_name="类型")
     south = tables.Column(verbose_name="南界纬度")
     west = tables.Column(verbose_name="西界经度")

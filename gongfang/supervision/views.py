@@ -254,6 +254,13 @@ class RuleReviseView(RuleVersionView):
 
     action = "add"
 
+    def get_object(self, pk) -> RuleVersion:
+        """The version revised from: any the account sees (a national one too)."""
+        version = RuleVersion.objects.restrict(self.request.user, "view").filter(pk=pk).first()
+        if version is None:
+            raise Http404("规则版本不存在或超出您的管辖范围。")
+        return version
+
     def get(self, request, pk):
         version = self.get_object(pk)
         return self.show(version, forms.ReviseForm(version=version))
@@ -271,9 +278,7 @@ class RuleReviseView(RuleVersionView):
         )
 
     def post(self, request, pk):
-        version = RuleVersion.objects.restrict(request.user, "view").filter(pk=pk).first()
-        if version is None:
-            raise Http404
+        version = self.get_object(pk)
         form = forms.ReviseForm(request.POST, version=version)
         if form.is_valid():
             try:
