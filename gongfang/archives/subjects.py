@@ -107,6 +107,12 @@ def is_subject(obj: Model) -> bool:
     return subject_spec(obj) is not None
 
 
+# Categories whose papers gather the facts of every occupant of a property (the dossier: all
+# rooms, people and cases of a building). An account scoped to one organization reads them only
+# on properties it may write on (its own), not on a landlord's building it merely rents in.
+WHOLE_PROPERTY_CATEGORIES = frozenset({"dossier"})
+
+
 def document_scope_q(user, action: str) -> Q:
     """Documents whose subject ``user`` may see (``view``) or write on (other actions)."""
     types = ContentType.objects.get_for_models(*_subjects, for_concrete_models=False)
@@ -114,6 +120,13 @@ def document_scope_q(user, action: str) -> Q:
     for model, spec in _subjects.items():
         subjects = spec.readable(user) if action in READ_ACTIONS else spec.writable(user, action)
         q |= Q(subject_type=types[model], subject_id__in=subjects.values("pk"))
+    if action in READ_ACTIONS and getattr(user, "scope_organization_id", None):
+        own = NOTHING
+        for model, spec in _subjects.items():
+            own |= Q(
+                subject_type=types[model], subject_id__in=spec.writable(user, "add").values("pk")
+            )
+        q &= ~Q(category__code__in=WHOLE_PROPERTY_CATEGORIES) | own
     return q
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -224,6 +225,28 @@ class DossierBuildTests(DossierWorldMixin, TestCase):
                 if n.startswith("一房一档/")
             ]
         )
+
+    def test_a_tenant_unit_does_not_read_its_landlords_dossier(self):
+        """The dossier holds every occupant's rooms and cases: the unit that only rents in the
+        compound reads its other papers, not the dossier; the owner and the region read it."""
+        a = self.world.a
+        tenant = make_user("tenant_a", [Role.UNIT_ADMIN], scope_organization=a.sub_org)
+        dossiers = {self.built.pdf.pk, self.built.zip.pk}
+        compound_papers = set(
+            Document.objects.of(a.compound).exclude(pk__in=dossiers).values_list("pk", flat=True)
+        )
+        self.assertTrue(compound_papers)
+        seen = set(
+            Document.objects.restrict(tenant, "view").of(a.compound).values_list("pk", flat=True)
+        )
+        self.assertEqual(seen, compound_papers)
+        self.client.force_login(tenant)
+        response = self.client.get(reverse("archives:document_file", args=[self.built.pdf.pk]))
+        self.assertEqual(response.status_code, 404)
+        for reader in (self.user_org_scoped, self.user_view_only, self.user_with_perm):
+            with self.subTest(reader=reader.username):
+                seen = Document.objects.restrict(reader, "view").of(a.compound)
+                self.assertTrue(dossiers <= set(seen.values_list("pk", flat=True)))
 
     def test_building_dossier(self):
         built = dossier.build(user=self.city_bureau, subject=self.annex)
