@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import random
 import re
 import time
 
+import ezdxf
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -222,22 +224,24 @@ def test_ifc_without_spaces_or_storey() -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.binary(max_size=3000))
-def test_random_bytes_never_raise(data: bytes) -> None:
-    result = read_drawing(data)
-    assert not result.ok
+@given(
+    st.sampled_from([b"", b"0\nSECTION\n", b"ISO-10303-21;\nHEADER;\n"]), st.binary(max_size=3000)
+)
+def test_random_bytes_never_raise(prefix: bytes, data: bytes) -> None:
+    """Junk, and junk that looks like a DXF or IFC at first sight, so that the parsers get it."""
+    result = read_drawing(prefix + data)
+    assert not result.ok and errors(result)
+    assert_chinese(result)
+
+
+# Made once: the generators stamp the time into the files, and hypothesis wants equal lengths.
+ORIGINALS = [office_floor_dxf(ROOMS, style="polyline"), office_building_ifc([ROOMS])]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_damaged_drawings_never_raise(data) -> None:
-    source = data.draw(st.sampled_from(["dxf", "ifc"]))
-    original = (
-        office_floor_dxf(ROOMS, style="polyline")
-        if source == "dxf"
-        else office_building_ifc([ROOMS])
-    )
-    damaged = bytearray(original)
+    damaged = bytearray(data.draw(st.sampled_from(ORIGINALS)))
     for _ in range(data.draw(st.integers(1, 20))):
         position = data.draw(st.integers(0, len(damaged) - 1))
         damaged[position] = data.draw(st.integers(0, 255))
@@ -245,3 +249,26 @@ def test_damaged_drawings_never_raise(data) -> None:
     result = read_drawing(bytes(damaged[:cut]))
     for problem in result.problems:
         assert problem.severity in ("error", "warning") and problem.message
+
+
+def test_walls_without_door_layers_bridge_short_gaps_with_a_warning() -> None:
+    data = office_floor_dxf(ROOMS, style="walls")
+    result = read_drawing(data, label_layers=["TEXT"], outline_layers=["WALL"])
+    assert result.ok
+    doc = ezdxf.read(io.StringIO(data.decode()))
+    for insert in doc.modelspace().query("INSERT"):
+        doc.modelspace().delete_entity(insert)
+    without = read_drawing(dxf_bytes(doc))
+    assert without.ok, without.problems
+    assert {r.number: round(r.area, 2) for r in without.rooms} == {n: a for n, _, a in ROOMS}
+    assert any("没有找到门窗图层" in p.message for p in without.problems)
+
+
+def test_walls_without_labels_give_no_rooms() -> None:
+    doc = ezdxf.read(io.StringIO(office_floor_dxf(ROOMS, style="walls").decode()))
+    for text in doc.modelspace().query("TEXT"):
+        doc.modelspace().delete_entity(text)
+    result = read_drawing(dxf_bytes(doc))
+    assert not result.ok and not result.rooms
+    assert any("没有房间标注" in p.message for p in result.problems)
+    assert any("没有找到房间" in p.message for p in errors(result))
