@@ -54,7 +54,9 @@ class PeerKey(PrimaryModel):
     """A peer's public key, exchanged once (in person or by letter) and registered here: a
     package verifies only against a registered, unrevoked key."""
 
-    peer = models.ForeignKey(Peer, verbose_name="交换对象", on_delete=models.CASCADE, related_name="keys")
+    peer = models.ForeignKey(
+        Peer, verbose_name="交换对象", on_delete=models.CASCADE, related_name="keys"
+    )
     algorithm = models.CharField("签名算法", max_length=16)
     public_key = models.CharField("公钥", max_length=256)
     fingerprint = models.CharField("指纹", max_length=64, unique=True)

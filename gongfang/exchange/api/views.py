@@ -1,0 +1,46 @@
+"""The receiving endpoint: a lower (or upper) system posts a signed package as the body."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import services
+
+
+class RawParser(BaseParser):
+    """The package's bytes as they came: the signature covers them exactly."""
+
+    media_type = "*/*"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read()
+
+
+class ReceivePackageView(APIView):
+    """接收交换包：请求体为对方系统签名的报送包或退回包（原样字节）；验签通过后导入，否则拒收并说明原因。"""
+
+    parser_classes = [RawParser]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request={"application/json": OpenApiTypes.BINARY},
+        responses={
+            201: OpenApiResponse(description="已导入"),
+            400: OpenApiResponse(description="拒收，detail 为原因"),
+        },
+    )
+    def post(self, request):
+        package = services.receive(data=request.body, actor=request.user)
+        body = {
+            "id": package.pk,
+            "accepted": package.accepted,
+            "verified": package.verified,
+            "detail": package.result,
+            "sha256": package.sha256,
+        }
+        return Response(body, status=201 if package.accepted else 400)

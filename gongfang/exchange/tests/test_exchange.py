@@ -1,0 +1,221 @@
+"""Two deployments trading signed packages: the county's own gongfang sends its signed figures to
+the city's, which verifies and imports them, refuses tampered and unknown ones, and returns.
+
+The two instances share the test database but not their keys: each instance is its keyring
+(``AUDIT_KEYS``), as each deployment has its own key file; what one signs the other can only
+verify through the public key registered by hand.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.test import override_settings
+from django.urls import reverse
+
+from ...framework import crypto
+from ...framework.models import ObjectChange
+from ...reporting import services as reporting
+from ...reporting.choices import SubmissionState
+from ...reporting.tests.world import ReportingWorld, sign_kwargs
+from .. import services
+from ..models import Direction, Package, PackageDirection, PeerKey
+
+COUNTY_KEYS = "county-1:" + "c3" * 32
+STRANGER_SEED = bytes(range(32))
+
+
+def county():
+    """The county's own deployment: its own key."""
+    return override_settings(AUDIT_KEYS=COUNTY_KEYS)
+
+
+class ExchangeTests(ReportingWorld):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # The county's bureau figures, signed on the county's system.
+        cls.county_sub = cls.sub_of(cls, cls.county)
+        with county():
+            county_identity = services.own_identity()
+        city_identity = services.own_identity()
+        # Keys exchanged once: the city registers the county's, the county the city's.
+        cls.county_peer = services.register_peer(
+            name="滕州市公房管理系统",
+            direction=Direction.LOWER,
+            region=cls.county,
+            actor=cls.city_bureau,
+        )
+        services.register_key(
+            peer=cls.county_peer,
+            public_key=county_identity["public_key"],
+            algorithm=county_identity["algorithm"],
+            actor=cls.city_bureau,
+        )
+        cls.city_peer = services.register_peer(
+            name="枣庄市公房管理系统",
+            direction=Direction.UPPER,
+            region=cls.city,
+            actor=cls.county_bureau,
+        )
+        services.register_key(
+            peer=cls.city_peer,
+            public_key=city_identity["public_key"],
+            algorithm=city_identity["algorithm"],
+            actor=cls.county_bureau,
+        )
+
+    def sub_of(self, region):
+        from ...reporting.models import Submission
+
+        return Submission.objects.get(
+            period=self.period, unit_key=f"region:{region.pk}", is_current=True
+        )
+
+    def county_package(self) -> Package:
+        """Filled, checked and signed on the county's system, then packaged there."""
+        sub = self.county_sub
+        self.complete(sub)
+        reporting.do_check(submission=sub, actor=self.county_bureau)
+        reporting.do_sign(
+            submission=sub, actor=self.county_bureau, **sign_kwargs(self.county_bureau)
+        )
+        sub.refresh_from_db()
+        with county():
+            return services.send_submission(submission=sub, actor=self.county_bureau)
+
+    def reset_county_state(self) -> None:
+        """On the city's own database the county's row has not been signed there: what the
+        city holds before the package arrives."""
+        from ...reporting.models import Submission
+
+        Submission.objects.filter(pk=self.county_sub.pk).update(state=SubmissionState.FILLING)
+
+    # ----------------------------------------------------------------------------------------
+    def test_a_package_made_by_one_instance_is_verified_and_imported_by_the_other(self):
+        sent = self.county_package()
+        content = json.loads(sent.data)["content"]
+        self.reset_county_state()
+        received = services.receive(data=sent.data.encode("utf-8"), actor=self.city_bureau)
+        self.assertTrue(received.accepted, received.result)
+        self.assertTrue(received.verified)
+        self.assertIn("验签通过", received.result)
+        sub = received.submission
+        sub.refresh_from_db()
+        self.assertEqual(sub.pk, self.county_sub.pk)
+        self.assertEqual(sub.state, SubmissionState.SUBMITTED)
+        self.assertTrue(sub.external)
+        self.assertEqual(sub.signer_name, "王局长")
+        for code, value in content["values"].items():
+            self.assertEqual(str(sub.values.get(code)), str(value), code)
+        self.assertTrue(
+            ObjectChange.objects.filter(event="exchange.receive", changed_object_id=received.pk)
+        )
+
+    def test_a_tampered_package_is_refused_with_a_clear_message(self):
+        sent = self.county_package()
+        self.reset_county_state()
+        body = json.loads(sent.data)
+        code = sorted(body["content"]["values"])[0]
+        body["content"]["values"][code] = "999999"
+        tampered = services.canonical(body)
+        refused = services.receive(data=tampered, actor=self.city_bureau)
+        self.assertFalse(refused.accepted)
+        self.assertFalse(refused.verified)
+        self.assertIn("签名校验失败：报送包内容在签名后被改动", refused.result)
+        self.assertIn("滕州市公房管理系统", refused.result)
+        self.county_sub.refresh_from_db()
+        self.assertEqual(self.county_sub.state, SubmissionState.FILLING)
+        self.assertTrue(ObjectChange.objects.filter(event="exchange.refuse"))
+
+    def test_an_unknown_key_is_refused(self):
+        stranger = crypto.SigningKey(STRANGER_SEED)
+        data = services.make_package(
+            kind="submission",
+            sender={"region": self.county.code, "name": "冒名系统"},
+            content=reporting.submission_content(self.county_sub),
+            key=stranger,
+        )
+        refused = services.receive(data=data, actor=self.city_bureau)
+        self.assertFalse(refused.accepted)
+        self.assertIn("签名密钥未登记", refused.result)
+        self.assertIn("请先与对方交换并登记密钥", refused.result)
+
+    def test_a_revoked_key_and_a_foreign_unit_are_refused(self):
+        sent = self.county_package()
+        self.reset_county_state()
+        # Signed by the county's key but speaking for the township: not the key's unit.
+        with county():
+            content = reporting.submission_content(self.sub_of(self.town))
+            forged = services.make_package(
+                kind="submission", sender={"region": self.town.code}, content=content
+            )
+        refused = services.receive(data=forged, actor=self.city_bureau)
+        self.assertIn("报送单位与密钥登记的区划“滕州市”不符", refused.result)
+        key = PeerKey.objects.get(peer=self.county_peer)
+        services.revoke_key(key=key, actor=self.city_bureau)
+        refused = services.receive(data=sent.data.encode(), actor=self.city_bureau)
+        self.assertIn("已停用", refused.result)
+
+    def test_garbage_is_refused(self):
+        refused = services.receive(data=b"\xff\xfe not json", actor=self.city_bureau)
+        self.assertIn("不是有效的报送包", refused.result)
+
+    def test_a_return_travels_back(self):
+        sent = self.county_package()
+        self.reset_county_state()
+        received = services.receive(data=sent.data.encode(), actor=self.city_bureau)
+        returned = services.send_return(
+            received=received, reasons="办公室面积与登记数据不符，请核实。", actor=self.city_bureau
+        )
+        self.assertEqual(returned.direction, PackageDirection.OUT)
+        received.submission.refresh_from_db()
+        self.assertEqual(received.submission.state, SubmissionState.RETURNED)
+        # On the county's system: verified with the city's registered key, tied to what it sent.
+        with county():
+            back = services.receive(data=returned.data.encode(), actor=self.county_bureau)
+        self.assertTrue(back.accepted, back.result)
+        self.assertIn("上级已退回：办公室面积与登记数据不符", back.result)
+        self.assertEqual(back.submission_id, sent.submission_id)
+        # A return the county never asked for (naming a package it did not send) is refused.
+        bogus = services.make_package(
+            kind="return",
+            sender={"region": self.city.code},
+            content={"package_sha256": "0" * 64, "reasons": "x"},
+        )
+        with county():
+            refused = services.receive(data=bogus, actor=self.county_bureau)
+        self.assertIn("不是本系统发出的", refused.result)
+
+    def test_the_api_receives_and_refuses(self):
+        sent = self.county_package()
+        self.reset_county_state()
+        self.client.force_login(self.city_bureau)
+        url = reverse("api:exchange:receive")
+        tampered = sent.data.replace("王局长", "李局长").encode()
+        response = self.client.post(url, data=tampered, content_type="application/json")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("签名校验失败", response.json()["detail"])
+        response = self.client.post(url, data=sent.data.encode(), content_type="application/json")
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertTrue(response.json()["accepted"])
+
+    def test_pages(self):
+        sent = self.county_package()
+        self.reset_county_state()
+        self.client.force_login(self.city_bureau)
+        home = self.client.get(reverse("exchange:home"))
+        self.assertContains(home, "本系统签名密钥")
+        self.assertContains(home, "滕州市公房管理系统")
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile("package.json", sent.data.encode(), "application/json")
+        response = self.client.post(
+            reverse("exchange:home"), {"action": "receive", "package": upload}, follow=True
+        )
+        self.assertContains(response, "验签通过")
+        self.assertContains(response, "退回下级系统")
+        package = Package.objects.filter(direction="in").latest("pk")
+        download = self.client.get(reverse("exchange:download", args=[package.pk]))
+        self.assertEqual(download.content, sent.data.encode())
+        self.assertEqual(self.client.get("/exchange/packages/1e3/").status_code, 404)
