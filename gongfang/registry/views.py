@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views import View
 
 from ..compliance import selectors as compliance
+from ..compliance.dashboard_charts import dashboard_charts
 from ..framework.objectactions import landing_for
 from ..framework.views import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView
 from . import filtersets, floorplan, forms, picture_views, selectors, tables
@@ -52,7 +53,12 @@ class DashboardView(LoginRequiredMixin, View):
         except LookupError:
             raise Http404("没有找到该区划或单位，或其不在您的管辖范围内。") from None
         warnings = compliance.dashboard_warnings(request.user, board)
-        return render(request, "registry/dashboard.html", {"board": board, "warnings": warnings})
+        charts = dashboard_charts(request.user, board, warnings)
+        return render(
+            request,
+            "registry/dashboard.html",
+            {"board": board, "warnings": warnings, "charts": charts},
+        )
 
 
 class SearchView(LoginRequiredMixin, View):
