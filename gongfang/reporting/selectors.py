@@ -74,6 +74,8 @@ class Aggregate:
     own: dict[str, Decimal]
     totals: dict[str, Decimal]
     registry: dict[str, Decimal]
+    # The registry's figures of the part the totals cover: this level and accepted children.
+    covered: dict[str, Decimal] = field(default_factory=dict)
     missing: list[Submission] = field(default_factory=list)
     accepted_children: int = 0
 
@@ -82,7 +84,8 @@ class Aggregate:
         out = []
         for f in self.fields:
             total, reg = self.totals.get(f.code), self.registry.get(f.code)
-            diff = (total - reg) if total is not None and reg is not None else None
+            covered = self.covered.get(f.code)
+            diff = (total - covered) if total is not None and covered is not None else None
             out.append(
                 {
                     "field": f,
@@ -143,6 +146,7 @@ def aggregate_period(period: ReportPeriod) -> dict[int, Aggregate]:
         own = _numbers(b.values, codes)
         total = dict(own)
         reg = _numbers(b.prefilled, codes)
+        covered = dict(reg)
         missing = []
         taken = 0
         for child in by_receiver.get(b.region_id, []):
@@ -155,11 +159,12 @@ def aggregate_period(period: ReportPeriod) -> dict[int, Aggregate]:
                 )
                 for c in codes:
                     total[c] += child_totals.get(c, Decimal(0))
+                    covered[c] += registry[child.unit_key].get(c, Decimal(0))
             else:
                 missing.append(child)
         totals[b.unit_key] = total
         registry[b.unit_key] = reg
-        result[b.pk] = Aggregate(b, fields, own, total, reg, missing, taken)
+        result[b.pk] = Aggregate(b, fields, own, total, reg, covered, missing, taken)
     return result
 
 

@@ -193,6 +193,12 @@ class PeriodView(LoginRequiredMixin, View):
         period = _period(request, pk)
         rows = selectors.progress(request.user, period)
         own = selectors.own_submission(request.user, period)
+        # A bureau sees its direct children first (the units it accepts); all of them on asking.
+        chart = period_chart(rows, period)
+        everyone = request.GET.get("all") == "1"
+        can_narrow = own is not None and own.is_bureau
+        if can_narrow and not everyone:
+            rows = [r for r in rows if r.receiver_id == own.region_id or r.pk == own.pk]
         aggregate = selectors.aggregate(own) if own is not None and own.is_bureau else None
         state = request.GET.get("state", "")
         shown = [r for r in rows if r.state == state] if state in SubmissionState.values else rows
@@ -210,9 +216,11 @@ class PeriodView(LoginRequiredMixin, View):
                     for s, n in selectors.state_counts(rows).items()
                 ],
                 "state": state,
+                "everyone": everyone,
+                "can_narrow": can_narrow,
                 "own": own,
                 "aggregate": aggregate,
-                "chart": period_chart(rows, period),
+                "chart": chart,
                 "scores": scores,
                 "is_opener": is_opener,
                 "can_evaluate": services.covers(request.user, period.region)
