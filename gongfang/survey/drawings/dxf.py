@@ -44,6 +44,8 @@ MIN_ROOM_AREA = 0.5  # m²: smaller faces are drafting noise
 MIN_ROOM_WIDTH = 0.6  # m: faces thinner than this (2·area/perimeter) are wall strips
 MAX_OPENING = 3.0  # m: widest door or window gap bridged in a wall
 NO_OPENING_GAP = 2.0  # m: gaps bridged when the drawing has no door/window layer at all
+SECTORS = 64  # directions of wall ends, for finding the end a gap leads to
+MAX_BRIDGE_CHECKS = 5_000_000  # pairs of wall ends compared at most
 MIN_WALL_SEGMENT = 0.05  # m: shorter segments (arcs cut into chords) lead no gap
 MAX_LISTED = 20  # problems of one kind listed one by one; the rest are counted
 INSUNITS = {1: 0.0254, 2: 0.3048, 4: 0.001, 5: 0.01, 6: 1.0, 10: 0.9144, 14: 0.1}
@@ -749,7 +751,12 @@ def wall_spaces(
             "、".join(f"图层「{n}」" for n in wall_layers),
             f"没有找到门窗图层，按墙线上不超过 {NO_OPENING_GAP:g} 米的断口补齐，请核对",
         )
-    bridges = bridge_gaps(pieces, openings)
+    bridges, exhausted = bridge_gaps(pieces, openings)
+    if exhausted:
+        result.warning(
+            "、".join(f"图层「{n}」" for n in wall_layers),
+            "墙线过多，只补齐了部分门窗断口，部分房间可能与走廊连成一片，请只导出本层平面",
+        )
     faces, _ = loops(pieces + bridges)
     layer = wall_layers[0]
     return [
@@ -759,10 +766,15 @@ def wall_spaces(
     ]
 
 
-def bridge_gaps(pieces: list[list], openings: list[Polygon]) -> list[list]:
+def _sector(ux: float, uy: float) -> int:
+    return round(math.atan2(uy, ux) / (2 * math.pi) * SECTORS) % SECTORS
+
+
+def bridge_gaps(pieces: list[list], openings: list[Polygon]) -> tuple[list[list], bool]:
     """Segments closing the gaps in wall lines: from the end of a wall line straight on to the
     nearest collinear wall line pointing back, across a door or window (or, in a drawing without
-    openings, any short gap). Wall lines usually end at a jamb line, so any end point counts."""
+    openings, any short gap). Wall lines usually end at a jamb line, so any end point counts.
+    Returns the bridges and whether the work budget ran out before every end was tried."""
     ends = []  # (point, direction pointing out of the segment there)
     for piece in pieces:
         for before, end in pairwise(piece):
@@ -772,26 +784,36 @@ def bridge_gaps(pieces: list[list], openings: list[Polygon]) -> list[list]:
                 ends.append((end, (dx / length, dy / length)))
                 ends.append((before, (-dx / length, -dy / length)))
     limit = MAX_OPENING if openings else NO_OPENING_GAP
-    cells: dict[tuple[int, int], list[int]] = {}
-    for k, (point, _) in enumerate(ends):
-        cells.setdefault((math.floor(point[0] / limit), math.floor(point[1] / limit)), []).append(k)
+    cells: dict[tuple[int, int, int], list[int]] = {}  # (cell x, cell y, direction sector)
+    for k, (point, (ux, uy)) in enumerate(ends):
+        key = (math.floor(point[0] / limit), math.floor(point[1] / limit), _sector(ux, uy))
+        cells.setdefault(key, []).append(k)
     opening_tree = STRtree(openings) if openings else None
-    bridges, used = [], set()
+    bridges, used, budget = [], set(), MAX_BRIDGE_CHECKS
     for k, (point, (ux, uy)) in enumerate(ends):
         if k in used:
             continue
         best, best_distance = None, limit
         cx, cy = math.floor(point[0] / limit), math.floor(point[1] / limit)
-        for gx in (cx - 1, cx, cx + 1):
-            for gy in (cy - 1, cy, cy + 1):
-                for m in cells.get((gx, gy), ()):
-                    if m == k or m in used:
-                        continue
-                    other, (vx, vy) = ends[m]
-                    along = (other[0] - point[0]) * ux + (other[1] - point[1]) * uy
-                    across = abs((other[0] - point[0]) * uy - (other[1] - point[1]) * ux)
-                    if 0 < along < best_distance and across <= SNAP and ux * vx + uy * vy < -0.999:
-                        best, best_distance = m, along
+        opposite = _sector(-ux, -uy)
+        candidates = [
+            m
+            for gx in (cx - 1, cx, cx + 1)
+            for gy in (cy - 1, cy, cy + 1)
+            for sector in (opposite - 1, opposite, opposite + 1)
+            for m in cells.get((gx, gy, sector % SECTORS), ())
+        ]
+        budget -= len(candidates)
+        if budget < 0:
+            return bridges, True
+        for m in candidates:
+            if m == k or m in used:
+                continue
+            other, (vx, vy) = ends[m]
+            along = (other[0] - point[0]) * ux + (other[1] - point[1]) * uy
+            across = abs((other[0] - point[0]) * uy - (other[1] - point[1]) * ux)
+            if 0 < along < best_distance and across <= SNAP and ux * vx + uy * vy < -0.999:
+                best, best_distance = m, along
         if best is None:
             continue
         segment = LineString([point, ends[best][0]])
@@ -801,4 +823,4 @@ def bridge_gaps(pieces: list[list], openings: list[Polygon]) -> list[list]:
             continue
         used.update((k, best))
         bridges.append([point, ends[best][0]])
-    return bridges
+    return bridges, False

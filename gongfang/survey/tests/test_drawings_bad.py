@@ -272,3 +272,11 @@ def test_walls_without_labels_give_no_rooms() -> None:
     assert not result.ok and not result.rooms
     assert any("没有房间标注" in p.message for p in result.problems)
     assert any("没有找到房间" in p.message for p in errors(result))
+
+
+def test_bridging_work_is_bounded(monkeypatch) -> None:
+    from gongfang.survey.drawings import dxf
+
+    monkeypatch.setattr(dxf, "MAX_BRIDGE_CHECKS", 10)
+    result = read_drawing(office_floor_dxf(ROOMS, style="walls"))
+    assert any("只补齐了部分门窗断口" in p.message for p in result.problems)
