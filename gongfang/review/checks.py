@@ -161,7 +161,7 @@ def check_required(review: Review, on: datetime.date, only=None) -> Iterator[Res
                 obj,
                 Source.REQUIRED,
                 f"required:{row.model}:{obj.pk}:{row.field}",
-                f"{row.label}未填写{condition}，依据：{row.source}",
+                f"{row.label}未填写{condition}（{row.version}）",
                 field=row.field,
                 field_label=row.label,
             )

@@ -100,7 +100,7 @@ def _historic(run, city: Region, rng: random.Random, anchor: datetime.date) -> i
             subject_label=label_of("room", room),
             field="building_area",
             field_label="建筑面积",
-            problem="建筑面积未填写（办公室），依据：省局数据验收标准（应填尽填）",
+            problem="建筑面积未填写（办公室）（2023版验收标准）",
             source=Source.REQUIRED,
             check_key=f"required:room:{room.pk}:building_area",
         )
