@@ -10,10 +10,13 @@ from __future__ import annotations
 import io
 import math
 import re
+import struct
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+import ezdxf
 from ezdxf import path, recover
 from ezdxf.entities import DXFGraphic
 from ezdxf.entities.boundary_paths import ArcEdge, EdgePath, LineEdge, PolylinePath
@@ -39,6 +42,7 @@ from gongfang.survey.drawings.labels import Label, RoomLabels, parse_label
 from gongfang.survey.drawings.results import DrawingResult, DrawnRoom, LayerInfo
 
 MAX_BLOCK_DEPTH = 8
+BINARY_SENTINEL = b"AutoCAD Binary DXF"
 SNAP = 0.002  # metres: end points this close are joined
 MIN_ROOM_AREA = 0.5  # m²: smaller faces are drafting noise
 MIN_ROOM_WIDTH = 0.6  # m: faces thinner than this (2·area/perimeter) are wall strips
@@ -391,6 +395,17 @@ def _anchor_points(entity) -> list[tuple[float, float]]:
     return []
 
 
+def _load(data: bytes):
+    """The document and its audit; binary DXF is read by ezdxf's file loader (recover reads text)."""
+    if not data.startswith(BINARY_SENTINEL):
+        return recover.read(io.BytesIO(data))
+    with tempfile.NamedTemporaryFile(suffix=".dxf") as file:
+        file.write(data)
+        file.flush()
+        doc = ezdxf.readfile(file.name)
+    return doc, doc.audit()
+
+
 def read_dxf(
     data: bytes,
     result: DrawingResult,
@@ -402,7 +417,7 @@ def read_dxf(
 ) -> None:
     """Fill ``result`` from DXF bytes (text or binary)."""
     try:
-        doc, auditor = recover.read(io.BytesIO(data))
+        doc, auditor = _load(data)
     except (
         DXFError,
         ValueError,
@@ -412,10 +427,12 @@ def read_dxf(
         KeyError,
         TypeError,
         AttributeError,
+        OSError,
+        struct.error,
     ) as exc:
         result.error("整个文件", f"DXF 文件已损坏或不完整，无法读取（{type(exc).__name__}）")
         return
-    if not data.rstrip().endswith(b"EOF") and not data.startswith(b"AutoCAD Binary DXF"):
+    if not data.rstrip().endswith(b"EOF") and not data.startswith(BINARY_SENTINEL):
         result.warning(
             "文件末尾", "文件不完整（缺少结尾的 EOF），可能在传输中被截断，读出的内容可能缺失"
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 
+import ezdxf
 import pytest
 from shapely.geometry import Polygon, shape
 
@@ -347,3 +349,16 @@ def test_ifc_placements_rotate_and_move_the_footprint() -> None:
         drawn = shape(room.geometry).centroid
         assert room.area == pytest.approx(AREAS[room.number], abs=0.01)
         assert (drawn.x, drawn.y) == (pytest.approx(100 - planned.y), pytest.approx(50 + planned.x))
+
+
+def test_binary_dxf(tmp_path) -> None:
+    doc = ezdxf.read(io.StringIO(office_floor_dxf(ROOMS[:3]).decode()))
+    doc.saveas(tmp_path / "floor.dxf", fmt="bin")
+    data = (tmp_path / "floor.dxf").read_bytes()
+    assert data.startswith(b"AutoCAD Binary DXF")
+    result = read_drawing(data)
+    assert result.ok, result.problems
+    assert {r.number: round(r.area, 2) for r in result.rooms} == {n: a for n, _, a in ROOMS[:3]}
+    for cut in (40, len(data) // 2):
+        damaged = read_drawing(data[:cut])
+        assert not damaged.ok and damaged.problems
