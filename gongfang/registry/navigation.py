@@ -15,6 +15,7 @@ REGISTRY_MENU = MenuGroup(
         MenuItem("楼座", "registry.Building", "registry:building_list"),
         MenuItem("楼层", "registry.Floor", "registry:floor_list"),
         MenuItem("房间", "registry.Room", "registry:room_list"),
+        MenuItem("历史时点房间", "registry.Room", "registry:room_list_asof"),
         MenuItem("人员", "registry.Person", "registry:person_list"),
         MenuItem("兼职", "registry.Post", "registry:post_list"),
         MenuItem("办公室使用", "registry.Occupancy", "registry:occupancy_list"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from . import picture_views, views
+from . import asof_views, picture_views, views
 
 
 def model_urls(prefix: str, name: str) -> list:
@@ -31,6 +31,7 @@ MODEL_CLASS_NAMES = {
 }
 
 registry_patterns = [
+    path("rooms/as-of/", asof_views.RoomAsOfView.as_view(), name="room_list_asof"),
     *model_urls("regions", "region"),
     *model_urls("organizations", "organization"),
     *model_urls("leadership-quotas", "leadershipquota"),

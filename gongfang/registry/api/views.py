@@ -105,6 +105,15 @@ class RoomViewSet(ObjectViewSet):
     serializer_class = s.RoomSerializer
     filterset_class = f.RoomFilterSet
 
+    def list(self, request, *args, **kwargs):
+        """``?as_of=YYYY-MM-DD``: the rooms as they were at the end of that day, from the
+        change log (filters ``region``, ``unit``, ``category``, ``status``)."""
+        if "as_of" in request.query_params:
+            from ..asof_views import api_response
+
+            return api_response(request)
+        return super().list(request, *args, **kwargs)
+
     def perform_create(self, serializer) -> None:
         """The room and the occupants given with it (``occupants``), in one transaction: one
         call where an integrating system would otherwise make one per person."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 
 from ...accounts.roles import Role
@@ -163,3 +165,74 @@ class AsOfTests(WorldMixin, TestCase):
     def test_unknown_field_is_refused(self):
         with self.assertRaises(ValueError):
             rows_as_of(Room, at=self.at, fields=["no_such_field"])
+
+
+class AsOfPageTests(WorldMixin, TestCase):
+    """The room list as of yesterday: today's edits undone, on the page, its export and the API."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.bureau = make_user("bureau_city", [Role.BUREAU_ADMIN], scope_region=cls.world.city)
+
+    def setUp(self):
+        from ...framework import clock
+
+        self.yesterday = f"{clock.today() - timedelta(days=1)}"
+        room = self.world.a.room
+        service_for(Room).update(
+            actor=self.bureau,
+            instance=room,
+            data={"usable_area": Decimal("24"), "organization": self.world.b.org},
+        )
+
+    def test_page_and_export_show_the_old_rooms(self):
+        self.client.force_login(self.bureau)
+        url = reverse("registry:room_list_asof")
+        page = self.client.get(url, {"as_of": self.yesterday, "region": "370481"})
+        self.assertEqual(page.status_code, 200)
+        text = page.content.decode()
+        self.assertIn(f"房间（截至 {self.yesterday}）", text)
+        self.assertIn("滕州市教育局", text)  # the room's holder then
+        self.assertEqual(page.context["figures"]["usable_area"], Decimal("18.00"))
+        unit = self.world.a.org.pk
+        self.assertEqual(
+            self.client.get(url, {"as_of": self.yesterday, "unit": unit}).context["figures"][
+                "count"
+            ],
+            1,
+        )
+        today = self.client.get(url, {"as_of": f"{timezone.localdate()}", "unit": unit})
+        self.assertEqual(today.context["figures"]["count"], 0)  # moved to 市中区's unit
+        export = self.client.get(
+            url, {"as_of": self.yesterday, "region": "370481", "export": "csv"}
+        )
+        body = export.content.decode("utf-8-sig")
+        self.assertIn("使用面积（m²）", body.splitlines()[0])
+        self.assertIn("18.00", body)
+
+    def test_bad_dates_and_foreign_filters_are_named(self):
+        self.client.force_login(self.user_org_scoped)
+        url = reverse("registry:room_list_asof")
+        self.assertContains(
+            self.client.get(url, {"as_of": "2025-13-01"}), "截至日期“2025-13-01”无效"
+        )
+        self.assertContains(self.client.get(url, {"as_of": "2999-01-01"}), "截至日期不能晚于今天")
+        foreign = self.client.get(url, {"as_of": self.yesterday, "unit": self.world.b.org.pk})
+        self.assertContains(foreign, "所选单位不存在或不在管辖范围内")
+        self.assertContains(
+            self.client.get(url, {"as_of": self.yesterday, "unit": "1e3"}), "所选单位"
+        )
+
+    def test_api_parameter(self):
+        self.client.force_login(self.bureau)
+        url = reverse("api:registry:room-list")
+        answer = self.client.get(url, {"as_of": self.yesterday, "unit": self.world.a.org.pk})
+        self.assertEqual(answer.status_code, 200, answer.content)
+        data = answer.json()
+        self.assertEqual(data["usable_area"], "18.00")
+        self.assertEqual([r["id"] for r in data["results"]], [self.world.a.room.pk])
+        self.assertEqual(data["results"][0]["organization"], self.world.a.org.pk)
+        bad = self.client.get(url, {"as_of": "yesterday"})
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("截至日期", bad.json()["detail"])
