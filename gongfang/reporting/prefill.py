@@ -116,16 +116,27 @@ def _rows(model: type[models.Model], at: datetime.datetime | None, fields: Itera
     ]
 
 
+# Fields that only place a row (its owner, its region): never a filter's dimension.
+PLACING = frozenset({"organization", "floor", "compound", "owner_org", "region"})
+NUMERIC = frozenset(
+    {"usable_area", "building_area", "staffing_quota", "institution_staffing_quota"}
+)
+
+
+def _dimensions(source: Source) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the fields rows are bucketed by, the fields summed in each bucket)."""
+    if source.model is Region:  # its own values are read, nothing is summed
+        return source.fields, ()
+    dims = tuple(f for f in source.fields if f not in PLACING and f not in NUMERIC)
+    return dims, tuple(f for f in source.fields if f in NUMERIC)
+
+
 def _compiled(filters: dict) -> list[tuple[str, frozenset]]:
     """(field, accepted values) pairs: a list means one of, a value itself."""
     return [
         (name, frozenset(wanted) if isinstance(wanted, list) else frozenset([wanted]))
         for name, wanted in filters.items()
     ]
-
-
-def _matches(row: dict, tests: list[tuple[str, frozenset]]) -> bool:
-    return all(_value(row, name) in accepted for name, accepted in tests)
 
 
 class Evaluator:
@@ -175,31 +186,44 @@ class Evaluator:
             return [f"org:{owner}"]
         return [f"region:{region}"] if region else []
 
-    def grouped(self, name: str) -> dict[str, list[dict]]:
+    def grouped(self, name: str) -> dict[str, dict[tuple, list]]:
+        """{unit key: {the row's dimension values: [count, sum of each numeric field]}}.
+
+        Rows are summed into buckets once (a city's 17,000 rooms fall into a few buckets per
+        unit), so each expression reads buckets, never rows."""
         if name not in self._grouped:
             source = SOURCES[name]
-            groups: dict[str, list[dict]] = defaultdict(list)
+            dims, sums = _dimensions(source)
+            groups: dict[str, dict[tuple, list]] = defaultdict(dict)
             for row in _rows(source.model, self.at, source.fields):
+                bucket_key = tuple(_value(row, d) for d in dims)
                 for key in self._unit_keys(name, row):
-                    groups[key].append(row)
+                    bucket = groups[key].get(bucket_key)
+                    if bucket is None:
+                        bucket = groups[key][bucket_key] = [0, *([Decimal(0)] * len(sums))]
+                    bucket[0] += 1
+                    for i, f in enumerate(sums, start=1):
+                        bucket[i] += _value(row, f) or 0
             self._grouped[name] = groups
         return self._grouped[name]
 
     def evaluate(self, spec: dict, unit: Unit):
         """The value of one (valid: :func:`validate_spec`) expression for one unit."""
         name, agg = spec["model"], spec["agg"]
-        if name == "region":
-            rows = self.grouped(name).get(f"region:{unit.region_id}", [])
-        else:
-            rows = self.grouped(name).get(unit.key, [])
-        tests = _compiled(spec.get("filter") or {})
-        if tests:
-            rows = [r for r in rows if _matches(r, tests)]
+        key = f"region:{unit.region_id}" if name == "region" else unit.key
+        dims, sums = _dimensions(SOURCES[name])
+        tests = [(dims.index(f), accepted) for f, accepted in _compiled(spec.get("filter") or {})]
+        buckets = [
+            (values, totals)
+            for values, totals in self.grouped(name).get(key, {}).items()
+            if all(values[i] in accepted for i, accepted in tests)
+        ]
         if agg == "count":
-            return len(rows)
-        if agg == "value":
-            return _value(rows[0], spec["field"]) if rows else None
-        return sum((Decimal(str(_value(r, spec["field"]) or 0)) for r in rows), Decimal(0))
+            return sum(totals[0] for _, totals in buckets)
+        if agg == "value" and spec["field"] in dims:
+            return buckets[0][0][dims.index(spec["field"])] if buckets else None
+        i = sums.index(spec["field"]) + 1
+        return sum((Decimal(str(totals[i])) for _, totals in buckets), Decimal(0))
 
 
 def prefill_units(fields, units: Iterable[Unit], *, at: datetime.datetime | None) -> dict:

@@ -140,8 +140,9 @@ def _period(request, pk) -> ReportPeriod:
     return period
 
 
-def period_chart(rows, period: ReportPeriod) -> dict:
-    """Units by state (pie) and, per region below, submitted/accepted against all (bars)."""
+def period_charts(rows) -> tuple[dict, dict | None]:
+    """Units by state (a ring) and, when several regions take part, accepted against all per
+    region (bars)."""
     counts = selectors.state_counts(rows)
     pie = [
         {
@@ -151,28 +152,37 @@ def period_chart(rows, period: ReportPeriod) -> dict:
         }
         for state, n in counts.items()
     ]
-    by_region: dict[str, list[int]] = {}
-    for row in rows:
-        name = row.region.name
-        entry = by_region.setdefault(name, [0, 0])
-        entry[0] += 1
-        entry[1] += row.state == SubmissionState.ACCEPTED
-    names = list(by_region)[:30]
-    return {
+    ring = {
         "option": {
             "tooltip": {"trigger": "item"},
             "legend": {"bottom": 0, "type": "scroll"},
-            "grid": {"left": "52%", "right": 16, "top": 16, "bottom": 40, "containLabel": True},
-            "xAxis": {"type": "value", "minInterval": 1},
-            "yAxis": {"type": "category", "data": names, "inverse": True},
             "series": [
                 {
                     "type": "pie",
-                    "radius": ["30%", "60%"],
-                    "center": ["25%", "45%"],
+                    "radius": ["35%", "65%"],
+                    "center": ["50%", "45%"],
                     "data": pie,
                     "label": {"formatter": "{b} {c}"},
-                },
+                }
+            ],
+        }
+    }
+    by_region: dict[str, list[int]] = {}
+    for row in rows:
+        entry = by_region.setdefault(row.region.name, [0, 0])
+        entry[0] += 1
+        entry[1] += row.state == SubmissionState.ACCEPTED
+    if len(by_region) < 2:
+        return ring, None
+    names = list(by_region)[:30]
+    bars = {
+        "option": {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"bottom": 0},
+            "grid": {"left": 8, "right": 16, "top": 8, "bottom": 36, "containLabel": True},
+            "xAxis": {"type": "value", "minInterval": 1},
+            "yAxis": {"type": "category", "data": names, "inverse": True},
+            "series": [
                 {"type": "bar", "name": "填报单位", "data": [by_region[n][0] for n in names]},
                 {
                     "type": "bar",
@@ -183,6 +193,7 @@ def period_chart(rows, period: ReportPeriod) -> dict:
             ],
         }
     }
+    return ring, bars
 
 
 class PeriodView(LoginRequiredMixin, View):
@@ -194,7 +205,7 @@ class PeriodView(LoginRequiredMixin, View):
         rows = selectors.progress(request.user, period)
         own = selectors.own_submission(request.user, period)
         # A bureau sees its direct children first (the units it accepts); all of them on asking.
-        chart = period_chart(rows, period)
+        ring, bars = period_charts(rows)
         everyone = request.GET.get("all") == "1"
         can_narrow = own is not None and own.is_bureau
         if can_narrow and not everyone:
@@ -220,7 +231,9 @@ class PeriodView(LoginRequiredMixin, View):
                 "can_narrow": can_narrow,
                 "own": own,
                 "aggregate": aggregate,
-                "chart": chart,
+                "ring": ring,
+                "bars": bars,
+                "bars_height": 80 + 24 * min(30, len({r.region_id for r in rows})),
                 "scores": scores,
                 "is_opener": is_opener,
                 "can_evaluate": services.covers(request.user, period.region)
