@@ -231,12 +231,13 @@ class SurveyItem(models.Model):
     room_version = models.PositiveIntegerField("房间版本", null=True, blank=True)
     organization = models.ForeignKey(
         "registry.Organization",
-        verbose_name="使用单位",
+        verbose_name="确认单位",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="survey_items",
-        help_text="确认该房间的单位（房间的使用单位；新增房间为院落的产权单位）",
+        help_text="代表使用单位确认该房间的单位：房间的使用单位（新增房间为院落的产权单位），"
+        "须已开通单位管理员账号；未开通账号的单位由管理局一并确认",
     )
     number = models.CharField("房间号", max_length=20)
     name = models.CharField("房间名称", max_length=60, blank=True)

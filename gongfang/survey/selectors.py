@@ -117,5 +117,5 @@ def visible_items(user, batch: SurveyBatch):
     return (
         SurveyItem.objects.restrict(user, "view")
         .filter(batch=batch)
-        .select_related("floor__building", "organization", "room")
+        .select_related("floor__building", "organization", "room__organization")
     )

@@ -457,7 +457,8 @@ def _reconcile(batch: SurveyBatch, drawing: SurveyDrawing, result) -> list[Surve
         )
         for r in rooms.values()
     ]
-    owner = drawing.floor.building.compound.owner_org_id
+    owner = drawing.floor.building.compound.owner_org
+    confirming = confirming_unit_finder()
     items = []
     for found in reconcile(result.rooms, registered, tolerance=batch.tolerance or Decimal("0.03")):
         room = rooms.get(found.room_id) if found.room_id else None
@@ -470,7 +471,7 @@ def _reconcile(batch: SurveyBatch, drawing: SurveyDrawing, result) -> list[Surve
                 kind=found.kind,
                 room=room,
                 room_version=room.version if room else None,
-                organization_id=room.organization_id if room else owner,
+                organization=confirming(room.organization if room else owner),
                 number=(drawn.number if drawn else "") or (room.number if room else ""),
                 name=(drawn.name if drawn and drawn.name else (room.name if room else "")),
                 registered_area=found.registered_area,
@@ -488,6 +489,26 @@ def _reconcile(batch: SurveyBatch, drawing: SurveyDrawing, result) -> list[Surve
             )
         )
     return SurveyItem.objects.bulk_create(items)
+
+
+def confirming_unit_finder():
+    """The organization that confirms a room for the unit side: the room's organization when
+    it (or a unit above it) has an active unit account; None otherwise — a unit not on the
+    system is represented by the bureau, whose confirmation covers its rooms."""
+    paths = [
+        u.scope_organization.path
+        for u in User.objects.filter(is_active=True, scope_organization__isnull=False)
+        .select_related("scope_organization")
+        .only("roles", "scope_organization__path")
+        if u.has_role(Role.UNIT_ADMIN)
+    ]
+
+    def confirming(org: Organization | None) -> Organization | None:
+        if org is None or not any(org.path.startswith(p) for p in paths):
+            return None
+        return org
+
+    return confirming
 
 
 def _occupants(room: Room | None) -> str:

@@ -131,7 +131,7 @@ class SurveyItemTable(BaseTable):
     batch = RelatedColumn(verbose_name="测绘批次", order_by="batch__name")
     kind = KindColumn(verbose_name="核对结果")
     organization = RelatedColumn(
-        verbose_name="使用单位", display="name", order_by="organization__name"
+        verbose_name="确认单位", display="name", order_by="organization__name"
     )
     registered_area = AreaColumn(verbose_name="台账面积")
     drawn_area = AreaColumn(verbose_name="测绘面积")
