@@ -58,7 +58,7 @@ UNIT_NAMES = {0.001: "毫米", 0.01: "厘米", 0.1: "分米", 1.0: "米", 0.0254
 ROLE_PATTERNS = [
     (
         "ignore",
-        re.compile(r"DIM|AXIS|尺寸|轴|FURN|家具|PLANT|绿化|DEFPOINTS|图框|TK|TITLE", re.IGNORECASE),
+        re.compile(r"DIM|AXIS|DOTE|尺寸|轴|FURN|家具|PLANT|绿化|DEFPOINTS|图框|TK|TITLE", re.IGNORECASE),
     ),
     ("opening", re.compile(r"WINDOW|DOOR|门|窗|OPENING|洞口", re.IGNORECASE)),
     ("wall", re.compile(r"WALL|墙|COLU|柱", re.IGNORECASE)),

@@ -273,7 +273,7 @@ def test_layer_roles_from_names() -> None:
     assert layer_role("11#平面图$0$PUB_TEXT") == "label"
     assert layer_role("房间") == "outline"
     assert layer_role("SPACE") == "outline"
-    assert layer_role("DOTE") is None
+    assert layer_role("DOTE") == "ignore"  # TArch axis lines
     assert layer_role("PUB_DIM") == "ignore"
     assert layer_role("COLUMN") == "wall"
 
@@ -362,3 +362,33 @@ def test_binary_dxf(tmp_path) -> None:
     for cut in (40, len(data) // 2):
         damaged = read_drawing(data[:cut])
         assert not damaged.ok and damaged.problems
+
+
+def test_walls_drawn_as_closed_outlines_with_door_gaps() -> None:
+    """Walls exported as closed polylines around the wall mass (as TArch does), doors cut out."""
+    from shapely.geometry import box
+    from shapely.ops import unary_union
+
+    rooms = [box(0, 0, 4, 5), box(4.2, 0, 8.2, 5)]
+    corridor = box(0, 5.2, 8.2, 7)
+    spaces = unary_union([*rooms, corridor])
+    walls = spaces.buffer(0.2, join_style="mitre").difference(spaces)
+    doors = [box(1, 4.99, 1.9, 5.21), box(5, 4.99, 5.9, 5.21)]
+    walls = walls.difference(unary_union(doors))
+    doc = new_doc(4)
+    msp = doc.modelspace()
+    for part in getattr(walls, "geoms", [walls]):
+        for ring in [part.exterior, *part.interiors]:
+            points = [(x * 1000, y * 1000) for x, y in ring.coords[:-1]]
+            msp.add_lwpolyline(points, close=True, dxfattribs={"layer": "A-WALL"})
+    leaf = doc.blocks.new("DOOR900")
+    leaf.add_line((0, 0), (0, -900))
+    leaf.add_arc((0, 0), 900, 270, 360)
+    for door in doors:
+        msp.add_blockref("DOOR900", (door.bounds[0] * 1000, 5000), dxfattribs={"layer": "A-DOOR"})
+    msp.add_text("501 办公室", dxfattribs={"layer": "A-TEXT"}).set_placement((1500, 2500))
+    msp.add_text("502 会议室", dxfattribs={"layer": "A-TEXT"}).set_placement((5500, 2500))
+    result = read_drawing(dxf_bytes(doc))
+    assert result.ok, result.problems
+    assert {r.number: round(r.area, 3) for r in result.rooms} == {"501": 20.0, "502": 20.0}
+    assert result.outline_layers == ["A-WALL"]
