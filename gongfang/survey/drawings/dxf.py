@@ -58,12 +58,14 @@ UNIT_NAMES = {0.001: "毫米", 0.01: "厘米", 0.1: "分米", 1.0: "米", 0.0254
 ROLE_PATTERNS = [
     (
         "ignore",
-        re.compile(r"DIM|AXIS|DOTE|尺寸|轴|FURN|家具|PLANT|绿化|DEFPOINTS|图框|TK|TITLE", re.IGNORECASE),
+        re.compile(
+            r"DIM|AXIS|DOTE|尺寸|轴|FURN|家具|PLANT|绿化|DEFPOINTS|图框|TK|TITLE", re.IGNORECASE
+        ),
     ),
     ("opening", re.compile(r"WINDOW|DOOR|门|窗|OPENING|洞口", re.IGNORECASE)),
     ("wall", re.compile(r"WALL|墙|COLU|柱", re.IGNORECASE)),
+    ("label", re.compile(r"TEXT|文字|注释|NAME|LABEL|ANNO|编号|TXT|名称", re.IGNORECASE)),
     ("outline", re.compile(r"SPACE|ROOM|AREA|房间|空间|面积|轮廓|OUTLINE|BOUND", re.IGNORECASE)),
-    ("label", re.compile(r"TEXT|文字|注释|NAME|ANNO|编号|TXT|名称", re.IGNORECASE)),
 ]
 TEXT_TYPES = {"TEXT", "MTEXT", "ATTRIB"}
 SHAPE_TYPES = {"LWPOLYLINE", "POLYLINE", "LINE", "ARC", "CIRCLE", "HATCH", "ELLIPSE", "SPLINE"}
@@ -473,7 +475,7 @@ def find_rooms(
     loose_by_layer: dict[str, list[LineString]] = {}
     handles: dict[str, list[Item]] = {}
     for item in reader.items:
-        if item.entity.dxftype() in SHAPE_TYPES and roles[item.layer] != "ignore":
+        if item.entity.dxftype() in SHAPE_TYPES:
             handles.setdefault(item.layer, []).append(item)
 
     def layer_shapes(layer: str) -> list[Shape]:

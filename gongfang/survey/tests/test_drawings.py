@@ -392,3 +392,16 @@ def test_walls_drawn_as_closed_outlines_with_door_gaps() -> None:
     assert result.ok, result.problems
     assert {r.number: round(r.area, 3) for r in result.rooms} == {"501": 20.0, "502": 20.0}
     assert result.outline_layers == ["A-WALL"]
+
+
+def test_layer_named_for_room_names_is_a_label_layer_and_chosen_ignored_layers_count() -> None:
+    assert layer_role("房间名称") == "label" and layer_role("ROOM_LABEL") == "label"
+    result = read_drawing(office_floor_dxf(ROOMS[:3], style="polyline"))
+    roles = {layer.name: layer.role for layer in result.layers}
+    assert roles == {"房间轮廓": "outline", "房间名称": "label"}
+    doc = new_doc()
+    doc.modelspace().add_lwpolyline(
+        [(0, 0), (4, 0), (4, 3), (0, 3)], close=True, dxfattribs={"layer": "图框"}
+    )
+    assert not read_drawing(dxf_bytes(doc)).rooms  # a frame layer is not guessed as rooms
+    assert [r.area for r in read_drawing(dxf_bytes(doc), outline_layers=["图框"]).rooms] == [12.0]
