@@ -45,7 +45,8 @@ class Label:
 def parse_area(token: str) -> tuple[float, bool] | None:
     """An area in m² and whether its "2" is missing ("34.88m"); None when the token is no area.
 
-    A bare number counts only with a decimal point ("25.30"): bare integers are room numbers.
+    A bare number counts only with one or two decimals ("25.30"): bare integers are room numbers
+    and elevation marks are written with three ("3.600").
     """
     match = _AREA.match(token)
     if not match:
@@ -53,8 +54,8 @@ def parse_area(token: str) -> tuple[float, bool] | None:
     unit = (match.group("unit") or "").lower()
     value = match.group("value")
     prefixed = match.group(0)[: match.start("value")].strip() != ""
-    if not unit and "." not in value and not prefixed:
-        return None
+    if not unit and not prefixed and not re.fullmatch(r"\d+\.\d{1,2}", value):
+        return None  # bare integers are room numbers, "3.600" (three decimals) an elevation
     area = float(value)
     if not 0 < area < 1e6:
         return None

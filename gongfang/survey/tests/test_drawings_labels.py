@@ -49,6 +49,8 @@ def test_split_superscript() -> None:
 
 def test_bare_integers_are_no_areas() -> None:
     assert parse_area("25") is None
+    assert parse_area("3.600") is None and parse_area("-0.020") is None  # elevation marks
+    assert parse_area("3.600m2") == (3.6, False)
     assert parse_area("25m2") == (25.0, False)
     assert parse_area("0.00㎡") is None
 
