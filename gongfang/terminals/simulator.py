@@ -211,6 +211,7 @@ def reports_from_route(
     step_s: int = 30,
     mileage_km: float = 0.0,
     park_after: datetime.timedelta = CLOSE_AFTER + datetime.timedelta(minutes=1),
+    park: bool = True,
 ) -> list[m.Location]:
     """The reports of one trip along ``route`` (ACC on, every ``step_s`` seconds, speed from
     the distance), then parked reports (ACC off) long enough for the trip to close."""
@@ -240,7 +241,7 @@ def reports_from_route(
             mileage_km += distance_m(prev.lat, prev.lng, lat, lng) / 1000
             out.append(loc(lat, lng, epoch, max(kmh, 6.0), heading, moving, mileage_km))
     end = route[-1]
-    parked = int(park_after.total_seconds())
+    parked = int(park_after.total_seconds()) if park else 0
     for k in range(60, parked + 1, 60):
         out.append(loc(end[0], end[1], end[2] + k, 0, 0, located, mileage_km))
     return out
