@@ -405,3 +405,22 @@ def test_layer_named_for_room_names_is_a_label_layer_and_chosen_ignored_layers_c
     )
     assert not read_drawing(dxf_bytes(doc)).rooms  # a frame layer is not guessed as rooms
     assert [r.area for r in read_drawing(dxf_bytes(doc), outline_layers=["图框"]).rooms] == [12.0]
+
+
+def test_r2000_drawing_in_gbk(tmp_path) -> None:
+    """Chinese AutoCAD before 2007 writes texts and layer names in GBK ($DWGCODEPAGE ANSI_936)."""
+    doc = ezdxf.new("R2000", setup=False)
+    doc.header["$INSUNITS"] = 4
+    doc.encoding = "gbk"
+    msp = doc.modelspace()
+    msp.add_lwpolyline(
+        [(0, 0), (4000, 0), (4000, 3000), (0, 3000)], close=True, dxfattribs={"layer": "房间"}
+    )
+    msp.add_text("103 档案室 12.00㎡", dxfattribs={"layer": "文字"}).set_placement((1000, 1000))
+    doc.saveas(tmp_path / "gbk.dxf")
+    data = (tmp_path / "gbk.dxf").read_bytes()
+    assert "档案室".encode("gbk") in data
+    result = read_drawing(data)
+    assert result.ok, result.problems
+    assert [(r.number, r.name, r.stated_area) for r in result.rooms] == [("103", "档案室", 12.0)]
+    assert result.outline_layers == ["房间"] and result.label_layers == ["文字"]
