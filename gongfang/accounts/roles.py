@@ -49,6 +49,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "reporting.*": ALL,
         "exchange.*": ALL,
         "terminals.*": ALL,
+        # Positions and trips come from the terminals only; the bureau reads them.
+        "terminals.position": VIEW,
+        "terminals.lastposition": VIEW,
+        "terminals.trip": VIEW,
         "supervision.*": ALL,
     },
     Role.UNIT_ADMIN: {

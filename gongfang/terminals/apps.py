@@ -7,3 +7,9 @@ class TerminalsConfig(AppConfig):
     name = "gongfang.terminals"
     label = "terminals"
     verbose_name = "车载终端"
+
+    def ready(self) -> None:
+        from . import jobs, navigation, services  # noqa: F401  (registers the service)
+
+        navigation.register()
+        jobs.register()

@@ -167,7 +167,10 @@ def build(run) -> None:
         )
         for i, v in enumerate(vehicles)
     ]
-    root = vehicles[0].region_id if vehicles else None
+    # The unknown terminals register from the county whose bureau the demo's bureau account
+    # runs, so its 待绑定终端 list is not empty.
+    bureau = run.users.get("tz_bureau")
+    root = getattr(bureau, "scope_region_id", None) or (vehicles[0].region_id if vehicles else None)
     unknown = [
         Terminal(
             phone=f"1990000{k:04d}",
