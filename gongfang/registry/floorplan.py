@@ -99,13 +99,17 @@ class PlanRoom:
     label_size: float = 1.0
 
     @property
+    def number_y(self) -> float:
+        """The room number, raised when the over-standard figure goes under it."""
+        return round(self.label_y - self.label_size * 0.4, 2) if self.excess else self.label_y
+
+    @property
     def excess_y(self) -> float:
-        """Where the over-standard figure sits: under the room number."""
-        return round(self.label_y + self.label_size * 0.95, 2)
+        return round(self.label_y + self.label_size * 0.75, 2)
 
     @property
     def excess_size(self) -> float:
-        return round(self.label_size * 0.6, 2)
+        return round(self.label_size * 0.55, 2)
 
     @property
     def color(self) -> str:
