@@ -328,6 +328,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# 智能地图's tile source (gongfang/framework/maps.py). Unset: offline, no tile is requested (the map
+# is a plain background with region names). Production: MAP_TILES_URL, e.g. 天地图's
+# "https://t{s}.tianditu.gov.cn/vec_w/wmts?…&tk=<key>" (CGCS2000 ≈ WGS84: MAP_TILES_CRS=wgs84);
+# a GCJ-02 source (高德, 腾讯) says MAP_TILES_CRS=gcj02 and the points are converted. The tile
+# server's origin is added to the images the CSP allows.
+MAP_TILES: dict[str, str] | None = None
+if os.environ.get("MAP_TILES_URL", "").strip():
+    MAP_TILES = {
+        "url": os.environ["MAP_TILES_URL"].strip(),
+        "crs": os.environ.get("MAP_TILES_CRS", "wgs84").strip(),
+        "subdomains": os.environ.get("MAP_TILES_SUBDOMAINS", "").strip(),
+        "attribution": os.environ.get("MAP_TILES_ATTRIBUTION", "").strip(),
+    }
+    # "https://t{s}.host/…" → "https://*.host" (a CSP wildcard stands for a whole first label).
+    _scheme, _, _host = MAP_TILES["url"].split("/")[:3]
+    _labels = _host.split(".")
+    if "{s}" in _labels[0]:
+        _labels[0] = "*"
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_scheme}//{'.'.join(_labels)}")
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
