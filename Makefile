@@ -150,13 +150,19 @@ accounts:
 
 # $(call with_worker,COMMAND): the task queue's worker (large ledger imports, periodic jobs) and
 # the scheduler of periodic jobs in the background, COMMAND (the web server) in the foreground;
-# Ctrl-C stops all three.
+# Ctrl-C stops them all.
+# The JT/T 808 gateway listens on JT808_PORT; a simulator replays 50 demo cars' day on it, live.
+JT808_PORT ?= 6808
 define with_worker
 	@$(MANAGE) $(WORKER) >> var/worker.log 2>&1 & worker=$$!; \
 	$(MANAGE) run_scheduler >> var/scheduler.log 2>&1 & scheduler=$$!; \
-	trap 'kill $$worker $$scheduler 2>/dev/null || true' EXIT INT TERM; \
+	$(MANAGE) jt808_gateway --host $(HOST) --port $(JT808_PORT) >> var/gateway.log 2>&1 & gateway=$$!; \
+	sh -c 'sleep 5; exec $(MANAGE) jt808_simulator --host $(HOST) --port $(JT808_PORT) --live --loop --limit 50 --unknown 1' >> var/simulator.log 2>&1 & simulator=$$!; \
+	trap 'kill $$worker $$scheduler $$gateway $$simulator 2>/dev/null || true' EXIT INT TERM; \
 	echo "后台任务进程 / task worker ($(firstword $(WORKER))): pid $$worker, log var/worker.log"; \
 	echo "定时任务调度 / scheduler (run_scheduler): pid $$scheduler, log var/scheduler.log"; \
+	echo "车载终端网关 / JT/T 808 gateway: pid $$gateway, port $(JT808_PORT), log var/gateway.log"; \
+	echo "终端模拟器 / terminal simulator: pid $$simulator, to port $(JT808_PORT), log var/simulator.log"; \
 	$(1)
 endef
 
