@@ -33,7 +33,7 @@ class Command(BaseCommand):
         existing: dict[str, int] = {}
         for _label, module in parts:
             if hasattr(module, "existing"):
-                existing.update(module.existing())
+                existing.update({name: n for name, n in module.existing().items() if n})
         if existing and not flush:
             listed = "、".join(f"{name} {n:,} 条" for name, n in existing.items())
             raise CommandError(
