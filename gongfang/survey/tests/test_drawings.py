@@ -424,3 +424,19 @@ def test_r2000_drawing_in_gbk(tmp_path) -> None:
     assert result.ok, result.problems
     assert [(r.number, r.name, r.stated_area) for r in result.rooms] == [("103", "档案室", 12.0)]
     assert result.outline_layers == ["房间"] and result.label_layers == ["文字"]
+
+
+def test_ifc_rectangle_profile_with_position() -> None:
+    import ifcopenshell
+
+    model = ifcopenshell.file.from_string(office_building_ifc([ROOMS[:1]]).decode())
+    solid = model.by_type("IfcExtrudedAreaSolid")[0]
+    position = model.createIfcAxis2Placement2D(
+        model.createIfcCartesianPoint((30.0, 20.0)), model.createIfcDirection((0.0, 1.0))
+    )
+    solid.SweptArea = model.createIfcRectangleProfileDef("AREA", None, position, 5.0, 2.0)
+    result = read_drawing(model.to_string().encode())
+    assert result.ok, result.problems
+    polygon = shape(result.rooms[0].geometry)
+    assert polygon.area == pytest.approx(10)
+    assert polygon.bounds == pytest.approx((29, 17.5, 31, 22.5))  # turned 90°: 2 wide, 5 deep
