@@ -170,6 +170,22 @@ class LifeCycleTests(FindingsMixin, TestCase):
             404,
         )
 
+    def test_api_read_only_and_scoped(self):
+        from rest_framework.test import APIClient
+
+        client = APIClient()
+        client.force_authenticate(self.user_org_scoped)
+        url = reverse("api:supervision:anomaly-list")
+        rows = client.get(url, {"limit": 100}).json()["results"]
+        self.assertEqual(
+            {r["id"] for r in rows},
+            set(Anomaly.objects.filter(trip=self.trip_a).values_list("pk", flat=True)),
+        )
+        detail = reverse("api:supervision:anomaly-detail", args=[self.v1_b.pk])
+        self.assertEqual(client.get(detail).status_code, 404)
+        client.force_authenticate(self.user_with_perm)
+        self.assertEqual(client.post(url, {}, format="json").status_code, 405)
+
     def test_rule_revision_is_a_new_version(self):
         national = RuleVersion.objects.get(rule="V4", region=None)
         self.client.force_login(self.user_with_perm)
