@@ -182,7 +182,9 @@ def build(run) -> None:
         found = services.do_run_checks(review=review, actor=bureau)
         # Cross review: the unit administrator's unit and its partner review each other; two
         # more pairs among the others.
-        pairs = [(own, others[0]), (others[0], own), (others[1], others[2]), (others[2], others[1])]
+        pairs = [(own, others[0]), (others[0], own)]
+        if len(others) > 2:
+            pairs += [(others[1], others[2]), (others[2], others[1])]
         assignments = []
         for reviewed, reviewer in pairs:
             assignment, _ = services.AssignmentService().create(

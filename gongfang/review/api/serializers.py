@@ -30,7 +30,10 @@ class AssignmentSerializer(ObjectSerializer):
 
 
 class FindingSerializer(ObjectSerializer):
-    """会审问题：对象、问题、来源、状态与整改、复核经过（只读；整改与复核用 rectify、recheck）。"""
+    """会审问题：对象（subject 类型与 subject_id 编号）、问题、来源、状态与整改、复核经过（只读；整改与复核用
+    rectify、recheck）。"""
+
+    exclude_fields = ("subject_type",)  # the subject's kind is ``subject``
 
     class Meta(ObjectSerializer.Meta):
         model = m.Finding

@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from ...framework.api.viewsets import ObjectViewSet, ReadOnlyObjectViewSet
+from ...framework.api.permissions import view_model
+from ...framework.api.viewsets import ObjectViewSet, ReadOnlyObjectViewSet, expected_version
 from .. import filtersets as f
 from .. import models as m
 from .. import services
@@ -40,19 +42,44 @@ class AssignmentViewSet(ObjectViewSet):
     filterset_class = f.AssignmentFilterSet
 
 
+class ReadersMayAct(BasePermission):
+    """A finding's actions are the services' (a unit rectifies, a cross reviewer re-checks, with
+    read-only model rights): the role must read findings; the service decides the rest."""
+
+    message = "您没有执行该操作的权限。"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and user.is_active
+            and user.has_model_perm(view_model(view), "view")
+        )
+
+
 class FindingViewSet(ReadOnlyObjectViewSet):
-    """会审问题：责任单位整改（rectify），会审人员复核（recheck）。"""
+    """会审问题：责任单位整改（rectify），会审人员复核（recheck）；可用 If-Match 指明所依据的版本。"""
 
     queryset = m.Finding.objects.select_related("organization", "review")
     serializer_class = s.FindingSerializer
     filterset_class = f.FindingFilterSet
+    permission_classes = (ReadersMayAct,)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset.none()
+        return self.queryset.restrict(self.request.user, "view")
 
     def _act(self, request, serializer_class, run):
         finding = self.get_object()
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if request.headers.get("If-Match"):
+            values["version"] = expected_version(request, m.Finding)
         try:
-            finding = run(finding, data.validated_data)
+            finding = run(finding, values)
         except DjangoValidationError as exc:
             raise ValidationError(exc.messages) from exc
         except DjangoPermissionDenied as exc:

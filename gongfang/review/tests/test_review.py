@@ -293,3 +293,26 @@ class AutomaticCheckTests(ReviewWorldMixin, TestCase):
         Room.objects.filter(pk=a.room.pk).update(building_area=None)
         keys = {r.key for r in run_checks(a.review, on=datetime.date(2026, 3, 2))}
         self.assertNotIn(f"required:room:{a.room.pk}:building_area", keys)
+
+
+class FindingAPITests(ReviewWorldMixin, TestCase):
+    def test_unit_rectifies_and_bureau_rechecks_through_the_api(self):
+        from rest_framework.test import APIClient
+
+        a = self.world.a
+        finding = make_finding(a.review, a.room)
+        client = APIClient()
+        client.force_authenticate(self.user_org_scoped)
+        url = f"/api/review/findings/{finding.pk}/"
+        self.assertEqual(client.get(url).status_code, 200)
+        answer = client.post(f"{url}rectify/", {"note": "已更正"}, format="json")
+        self.assertEqual(answer.status_code, 200, answer.content)
+        self.assertEqual(answer.json()["state"], FindingState.RECTIFIED)
+        # The unit cannot close its own finding; side b's finding is not found at all.
+        answer = client.post(f"{url}recheck/", {"passed": True}, format="json")
+        self.assertEqual(answer.status_code, 403)
+        other = f"/api/review/findings/{self.world.b.finding.pk}/rectify/"
+        self.assertEqual(client.post(other, {"note": "x"}, format="json").status_code, 404)
+        client.force_authenticate(self.user_with_perm)
+        answer = client.post(f"{url}recheck/", {"passed": True}, format="json")
+        self.assertEqual(answer.json()["state"], FindingState.CLOSED)
