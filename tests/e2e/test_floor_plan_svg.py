@@ -13,7 +13,7 @@ from gongfang.accounts.roles import Role
 from gongfang.compliance.models import Rule, Subject, Warning
 from gongfang.registry import floorplan
 from gongfang.registry.choices import RoomCategory, RoomStatus
-from gongfang.registry.models import Room
+from gongfang.registry.models import Compound, Room
 from gongfang.registry.tests import factories as f
 from gongfang.registry.tests.world import build_world, make_user
 
@@ -112,3 +112,34 @@ def test_modes_hover_click_and_phone(live_server, page):
     page.goto(live_server.url + "/rooms/")
     assert page.locator("td[data-label='房间号']").first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_map_points_card_and_policy(live_server, page):
+    """The offline map draws the compounds, opens a compound's card with its floors, and the
+    Content-Security-Policy blocks nothing of Leaflet's (on the map and the floor page)."""
+    world = build_world()
+    a = world.a
+    Compound.objects.filter(pk=a.compound.pk).update(lat="35.08", lng="117.15")
+    Compound.objects.filter(pk=world.b.compound.pk).update(lat="34.86", lng="117.56")
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    bureau = make_user("e2e_map", [Role.BUREAU_ADMIN], scope_region=world.city)
+    sign_in(page, live_server, bureau)
+    page.goto(live_server.url + "/map/")
+    points = page.locator("path.gf-map-point")
+    points.first.wait_for()
+    assert points.count() == 2
+    assert page.locator(".gf-map-label").count() == 2
+    assert page.locator(".gf-map-legend").is_visible()
+    points.first.click(force=True)
+    floor_link = page.locator(".leaflet-popup-content a[href*='/floors/']").first
+    floor_link.wait_for()
+    assert "1号楼" in page.locator(".leaflet-popup-content").inner_text()
+    floor_link.click()
+    page.wait_for_url(re.compile(r"/floors/\d+/$"))
+    page.locator("svg[data-plan-svg]").wait_for()
+    assert page.get_by_text("示意图（按登记面积，非实测）").is_visible()  # no geometry here
+    assert not violations, violations
