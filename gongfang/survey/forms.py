@@ -79,7 +79,7 @@ class UploadForm(ChineseForm):
         label="图纸单位（米）",
         required=False,
         min_value=0.000001,
-        help_text="每个图纸单位合多少米；留空则按图纸设置（DXF 的 $INSUNITS），毫米图纸填 0.001",
+        help_text="毫米图纸填 0.001；留空按图纸自身的单位",
     )
 
     def __init__(self, *args, floors=(), **kwargs):

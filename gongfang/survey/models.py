@@ -201,6 +201,10 @@ class SurveyDrawing(models.Model):
         return reverse("survey:surveydrawing", args=[self.pk])
 
     @property
+    def created_at(self):
+        return self.uploaded_at
+
+    @property
     def usable(self) -> bool:
         return self.error_count == 0 and self.room_count > 0
 
@@ -279,6 +283,14 @@ class SurveyItem(models.Model):
         from django.urls import reverse
 
         return reverse("survey:surveyitem", args=[self.pk])
+
+    @property
+    def created_at(self):
+        return self.drawing.uploaded_at
+
+    @property
+    def updated_at(self):
+        return self.drawing.updated_at
 
     def decision(self, party: str) -> str:
         return getattr(self, f"{party}_decision")

@@ -564,7 +564,7 @@ def submit(*, actor, batch: SurveyBatch, expected_version: int | None = None) ->
             actor=actor,
             event="survey.submit",
             obj=batch,
-            data={"items": batch.items.count(), "reopened": reopened},
+            data={"count": batch.items.count(), "reopened": reopened},
         )
         _advance(actor, batch)
     return _copy(caller, batch)
