@@ -70,9 +70,16 @@ def flush() -> int:
     return n
 
 
-def _accounts(run) -> tuple[User, User]:
-    """The township's two demo accounts (unit admin of 荆河街道办事处, its township bureau)."""
-    region = Region.objects.get(code=TOWN)
+def _township(top: Region) -> Region | None:
+    """荆河街道 when the profile has it, else the first township of the subtree with a unit."""
+    towns = Region.objects.filter(
+        path__startswith=top.path, level="township", organizations__isnull=False
+    ).order_by("code")
+    return towns.filter(code=TOWN).first() or towns.first()
+
+
+def _accounts(run, region: Region) -> tuple[User, User]:
+    """The township's two demo accounts (unit admin of its first unit, its township bureau)."""
     org = Organization.objects.filter(region=region).order_by("pk").first()
     password = make_password(DEMO_PASSWORD)
     made = []
@@ -233,11 +240,11 @@ def build(run) -> None:
     # This year: in progress.
     period = _open(top, top_user, today.year)
     subs = list(period.submissions.select_related("region", "organization"))
-    jh_unit, jh_bureau = _accounts(run)
-    story = {
-        f"org:{jh_unit.scope_organization_id}",
-        f"region:{jh_bureau.scope_region_id}",
-    }
+    town = _township(top)
+    jh_unit, jh_bureau = _accounts(run, town) if town is not None else (None, None)
+    story = set()
+    if jh_unit is not None:
+        story |= {f"org:{jh_unit.scope_organization_id}", f"region:{town.pk}"}
     unit_admin = run.users.get("unit_admin") or User.objects.filter(username="unit_admin").first()
     if unit_admin is not None:
         provision_device(user=unit_admin)
@@ -247,14 +254,15 @@ def build(run) -> None:
     _children_first(subs, states)
     _write_states(subs, states, timezone.make_aware(datetime.datetime(today.year, 11, 25, 9)))
 
-    jh = Submission.objects.get(period=period, unit_key=f"org:{jh_unit.scope_organization_id}")
-    _story_send(jh, jh_unit, "周主任")
-    services.do_return(
-        submission=jh,
-        reasons="会议室面积与登记不符，请核对后重新报送；权属状况请按不动产权证填写。",
-        actor=jh_bureau,
-    )
-    lines.append("荆河街道办事处（jh_unit）：报送后被荆河街道（jh_bureau）退回，待修改重报")
+    if jh_unit is not None:
+        jh = Submission.objects.get(period=period, unit_key=f"org:{jh_unit.scope_organization_id}")
+        _story_send(jh, jh_unit, "周主任")
+        services.do_return(
+            submission=jh,
+            reasons="会议室面积与登记不符，请核对后重新报送；权属状况请按不动产权证填写。",
+            actor=jh_bureau,
+        )
+        lines.append(f"{jh.unit_name}（jh_unit）：报送后被{town.name}（jh_bureau）退回，待修改重报")
     if unit_admin is not None:
         edu = Submission.objects.get(
             period=period, unit_key=f"org:{unit_admin.scope_organization_id}"

@@ -252,7 +252,7 @@ def _last_contacts(keys: list[str]) -> dict[str, tuple[str, str]]:
 # Transitions --------------------------------------------------------------------------------------
 def _lock(submission: Submission) -> Submission:
     return (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("period__form", "region", "organization", "receiver")
         .get(pk=submission.pk)
     )
@@ -675,7 +675,7 @@ def do_receive_external(
     key = f"org:{unit.pk}" if is_org else f"region:{unit.pk}"
     with transaction.atomic():
         submission = (
-            Submission.objects.select_for_update()
+            Submission.objects.select_for_update(of=("self",))
             .select_related("period__form", "region", "organization", "receiver")
             .filter(period=period, unit_key=key, is_current=True)
             .first()
