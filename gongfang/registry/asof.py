@@ -29,6 +29,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from ..framework.models import ObjectChange
 
@@ -45,6 +46,12 @@ _LOOKUPS = {
 }
 _ROW_ACTIONS = (ObjectChange.Action.CREATE, ObjectChange.Action.UPDATE, ObjectChange.Action.DELETE)
 _CHUNK = 500
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The moment a day ends in local time: figures "as of" a date include the whole day."""
+    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(start)
 
 
 def _field(model: type[models.Model], name: str) -> models.Field:

@@ -14,13 +14,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views import View
 
 from ..framework import clock
 from ..framework.spreadsheets import defuse
 from ..framework.text import is_number
-from .asof import rows_as_of
+from .asof import end_of_day, rows_as_of
 from .choices import RoomCategory, RoomStatus
 from .models import Floor, Organization, Region, Room
 
@@ -37,12 +36,6 @@ FIELDS = [
 ]
 REGION_PATH = "floor__building__compound__region__path__startswith"
 ORGANIZATION_PATH = "organization__path__startswith"
-
-
-def moment(day: datetime.date) -> datetime.datetime:
-    """The end of ``day`` in local time: "as of a date" includes the whole day."""
-    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
-    return timezone.make_aware(start)
 
 
 class AsOfQuery:
@@ -102,7 +95,7 @@ class AsOfQuery:
             return []
         return rows_as_of(
             Room,
-            at=moment(self.day),
+            at=end_of_day(self.day),
             fields=FIELDS,
             filters=self.filters,
             queryset=Room.objects.restrict(self.user, "view"),
@@ -129,7 +122,8 @@ def figures(rows: list[dict]) -> dict:
 
 
 def described(rows: list[dict]) -> list[dict]:
-    """The rows with their floor, building, compound and organization named (as today)."""
+    """The rows with their floor, building, compound and organization named (as today): only
+    for the rows shown (a page) or exported."""
     floors = {
         f.pk: f
         for f in Floor.objects.filter(pk__in={r["floor"] for r in rows}).select_related(
@@ -159,7 +153,6 @@ def described(rows: list[dict]) -> list[dict]:
                 "exists": r["id"] in existing,
             }
         )
-    out.sort(key=lambda r: (r["compound"], r["building"], r["floor_number"], r["number"]))
     return out
 
 
@@ -204,10 +197,13 @@ class RoomAsOfView(LoginRequiredMixin, View):
                 f"{clock.today().replace(month=1, day=1) - datetime.timedelta(days=1)}"
             )
         query = AsOfQuery(request.user, params)
-        rows = described(query.rows()) if not query.errors else []
+        rows = query.rows() if not query.errors else []
+        # Building by building (floors are numbered as they are registered), room by room.
+        rows.sort(key=lambda r: (r["floor"], r["number"]))
         if params.get("export") == "csv" and not query.errors:
-            return csv_response(rows, query.day)
+            return csv_response(described(rows), query.day)
         page = Paginator(rows, 50).get_page(params.get("page"))
+        page.object_list = described(list(page.object_list))
         keep = params.copy()
         keep.pop("page", None)
         return render(

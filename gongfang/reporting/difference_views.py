@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.views import View
 
 from ..framework import clock
 from ..framework.text import is_number
+from ..registry.asof import end_of_day
 from ..registry.models import Organization, Region
 from . import differences as d
 from .models import ReportPeriod
@@ -31,12 +32,7 @@ CAUSE_COLORS = {
 }
 # Objects listed under one cause of one row; the rest are counted.
 SHOWN_OBJECTS = 50
-
-
-def moment(day: datetime.date) -> datetime.datetime:
-    """The end of ``day`` in local time: figures "as of" a date include the whole day."""
-    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
-    return timezone.make_aware(start)
+UNITS_PER_PAGE = 50
 
 
 def year_before(day: datetime.date) -> datetime.date:
@@ -97,9 +93,14 @@ class DifferenceView(LoginRequiredMixin, View):
         if field not in d.FIELD_LABELS:
             field = d.AREA
         analysis = (
-            None if error else d.analyse(scope=scope, before=moment(before), after=moment(after))
+            None
+            if error
+            else d.analyse(scope=scope, before=end_of_day(before), after=end_of_day(after))
         )
         rows = [r for r in analysis.rows if r.field == field] if analysis else []
+        page = Paginator(rows, UNITS_PER_PAGE).get_page(params.get("page"))
+        keep = params.copy()
+        keep.pop("page", None)
         return render(
             request,
             "reporting/differences.html",
@@ -114,7 +115,9 @@ class DifferenceView(LoginRequiredMixin, View):
                 "field": field,
                 "fields": d.FIELDS,
                 "causes": d.CAUSES,
-                "rows": [_row(r) for r in rows],
+                "rows": [_row(r) for r in page.object_list],
+                "page": page,
+                "keep": keep.urlencode(),
                 "totals": _totals(rows),
                 "unit_changes": _unit_changes(analysis),
                 "chart": _chart(rows, d.FIELD_LABELS[field]),
@@ -134,7 +137,8 @@ def _row(row: d.DifferenceRow) -> dict:
                 "more": max(0, len(objects) - SHOWN_OBJECTS),
             }
         )
-    return {"row": row, "causes": causes}
+    summary = "；".join(f"{c['cause']} {c['total']:.2f}" for c in causes if c["objects"])
+    return {"row": row, "causes": causes, "summary": summary}
 
 
 def _totals(rows: list[d.DifferenceRow]) -> list[tuple[str, object]]:

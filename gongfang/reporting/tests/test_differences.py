@@ -179,12 +179,12 @@ def test_the_scope_of_one_organization(world, planted):  # noqa: F811
 def test_the_page_lists_causes_and_their_objects(client, world, planted, city_bureau):  # noqa: F811
     from django.urls import reverse
 
-    from ..difference_views import moment
+    from ...registry.asof import end_of_day
 
     client.force_login(city_bureau)
     url = reverse("reporting:differences")
     day = timezone.localdate(planted["after"])
-    assert moment(day) > planted["after"]
+    assert end_of_day(day) > planted["after"]
     response = client.get(
         url,
         {"region": world.city.pk, "before": f"{day.replace(year=day.year - 1)}", "after": f"{day}"},
