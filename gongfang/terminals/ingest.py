@@ -138,6 +138,7 @@ class PositionWriter(threading.Thread):
     """Takes rows from ``queue`` and writes them in batches; builds trips as they come."""
 
     SWEEP_EVERY = 30.0
+    LATEST_EVERY = 2.0
 
     def __init__(
         self, *, batch_rows: int = 1000, flush_ms: int = 200, build_trips: bool = True
@@ -151,12 +152,15 @@ class PositionWriter(threading.Thread):
         self.failed = 0
         self.batches = 0
         self._stopping = False
+        self.latest: dict[int, Row] = {}
+        self.latest_flushed = time.monotonic()
 
     def put(self, row: Row) -> None:
         self.queue.put(row)
 
-    def stop(self, timeout: float | None = 30) -> None:
-        """Drain what is queued, write it, and end the thread."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Drain what is queued, write it, and end the thread (every acknowledged report is
+        written before this returns)."""
         self.queue.put(None)
         self.join(timeout)
 
@@ -173,6 +177,7 @@ class PositionWriter(threading.Thread):
                     last_sweep = time.monotonic()
                     self.trips.sweep(now=timezone.now())
                     self._save_trips(include_open=True)
+            self._flush_latest()
             if self.trips is not None:
                 self.trips.save(include_open=True)
         finally:
@@ -203,9 +208,6 @@ class PositionWriter(threading.Thread):
         try:
             with transaction.atomic():
                 write_positions(batch)
-                write_last_positions(batch)
-                seen = {r.terminal_id for r in batch}
-                Terminal.objects.filter(pk__in=seen).update(last_seen_at=timezone.now())
             self.written += len(batch)
             self.batches += 1
         except Exception:
@@ -214,6 +216,12 @@ class PositionWriter(threading.Thread):
             log.exception("写入定位数据失败（%d 条）", len(batch))
             connection.close()
             return
+        for row in batch:
+            seen = self.latest.get(row.terminal_id)
+            if seen is None or row.recorded_at >= seen.recorded_at:
+                self.latest[row.terminal_id] = row
+        if time.monotonic() - self.latest_flushed >= self.LATEST_EVERY:
+            self._flush_latest()
         if self.trips is not None:
             for row in sorted(batch, key=lambda r: r.recorded_at):
                 if row.vehicle_id is not None and not row.batch:
@@ -231,6 +239,23 @@ class PositionWriter(threading.Thread):
                     )
             # Closed trips at once; open ones (their growing routes) every sweep only.
             self._save_trips(include_open=False)
+
+    def _flush_latest(self) -> None:
+        """Last positions and terminals' last contact: at most every ``LATEST_EVERY`` seconds
+        (one row per terminal however many reports it sent meanwhile)."""
+        self.latest_flushed = time.monotonic()
+        rows, self.latest = list(self.latest.values()), {}
+        if not rows:
+            return
+        try:
+            with transaction.atomic():
+                write_last_positions(rows)
+                Terminal.objects.filter(pk__in=[r.terminal_id for r in rows]).update(
+                    last_seen_at=timezone.now()
+                )
+        except Exception:
+            log.exception("更新最新位置失败（%d 台终端）", len(rows))
+            connection.close()
 
     def _save_trips(self, *, include_open: bool) -> None:
         try:
