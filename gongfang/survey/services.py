@@ -428,8 +428,8 @@ def _take_result(drawing: SurveyDrawing, result) -> None:
 
 
 def _touch(actor, batch: SurveyBatch) -> None:
-    """A drawing's change moves the batch's version (a form based on the batch before it is
-    refused); the upload's event says what changed, so no change-log row of its own."""
+    """A drawing, a decision or a signature moves the batch's version (a form based on the
+    batch before it is refused); its event says what changed, so no change-log row of its own."""
     batch.version += 1
     batch.save(update_fields=["version", "updated_at"])
 
@@ -637,7 +637,7 @@ def decide(
             batch.content_hash = ""
             _save(actor, batch, before, ["state", "content_hash"])
         else:
-            _save(actor, batch, before, [])
+            _touch(actor, batch)
             _advance(actor, batch)
     return _copy(caller, batch)
 
@@ -788,8 +788,7 @@ def sign(
             obj=batch,
             data={"party": Party(party).label, "hash": digest, "method": method},
         )
-        before = serialize_object(batch)
-        _save(actor, batch, before, [])
+        _touch(actor, batch)
         if set(required_signatures(batch)) <= signed(batch):
             _apply(actor, batch)
     return _copy(caller, batch)
