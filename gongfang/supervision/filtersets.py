@@ -51,7 +51,7 @@ class AnomalyFilterSet(BaseFilterSet):
 
     class Meta:
         model = Anomaly
-        fields = ["vehicle", "trip"]
+        fields = ["vehicle"]
 
 
 class RuleVersionFilterSet(BaseFilterSet):
