@@ -133,6 +133,12 @@ class ReportField(PrimaryModel):
     def get_absolute_url(self) -> str:
         return self.table.form.get_absolute_url()
 
+    @property
+    def prefill_text(self) -> str:
+        from .prefill import describe_spec
+
+        return describe_spec(self.prefill)
+
 
 class ValidationRule(PrimaryModel):
     """A check over a form's cells: ``left operator right`` (arithmetic over field codes)."""

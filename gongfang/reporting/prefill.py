@@ -246,3 +246,28 @@ def as_cell(field, value):
         quantum = Decimal(1).scaleb(-places)
         return str(Decimal(str(value)).quantize(quantum))
     return str(value)
+
+
+AGG_LABELS = {"sum": "合计", "count": "计数", "value": "取值"}
+
+
+def describe_spec(spec: dict | None) -> str:
+    """A prefill expression as a reader reads it: 房间·使用面积合计（用房类别：办公室）."""
+    if not spec:
+        return "手工填报"
+    if validate_spec(spec):
+        return "（预填表达式有误）"
+    model = SOURCES[spec["model"]].model
+
+    def label(name: str) -> str:
+        return str(model._meta.get_field(name).verbose_name)
+
+    def shown(name: str, value) -> str:
+        choices = dict(model._meta.get_field(name).flatchoices)
+        values = value if isinstance(value, list) else [value]
+        return "、".join(str(choices.get(v, v)) for v in values)
+
+    what = label(spec["field"]) if spec.get("field") else ""
+    text = f"{model._meta.verbose_name}·{what}{AGG_LABELS[spec['agg']]}"
+    conditions = [f"{label(k)}：{shown(k, v)}" for k, v in (spec.get("filter") or {}).items()]
+    return text + (f"（{'；'.join(conditions)}）" if conditions else "")

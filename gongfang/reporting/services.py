@@ -499,7 +499,10 @@ def do_submit(*, submission: Submission, actor) -> Submission:
         if submission.state != SubmissionState.SIGNED:
             raise ValidationError("请先校验并由负责人签批后再报送。")
         waiting = list(
-            children(submission).select_for_update().exclude(state=SubmissionState.ACCEPTED)
+            children(submission)
+            .select_for_update(of=("self",))
+            .exclude(state=SubmissionState.ACCEPTED)
+            .order_by("pk")
         )
         if waiting:
             names = "、".join(s.unit_name for s in waiting[:5])

@@ -80,6 +80,7 @@ class PageTests(ReportingWorld):
         )
         page = self.client.get(self.form.get_absolute_url())
         self.assertContains(page, "省部级领导干部办公室信息")
+        self.assertContains(page, "房间·使用面积合计（用房类别：办公室）")
         self.assertNotContains(page, "复制为本省版本")  # a city does not copy
 
 
