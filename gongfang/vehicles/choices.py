@@ -138,5 +138,6 @@ class StandardParam(models.TextChoices):
 
     NEW_ENERGY_PRICE_CAP = "new_energy_price_cap", "新能源轿车价格上限"
     NEW_ENERGY_SHARE = "new_energy_share", "新增及更新车辆新能源比例下限"
+    NEW_ENERGY_SHARE_BLOCKS = "new_energy_share_blocks", "新能源比例未达标时不能申报"
     RENEWAL_YEARS = "renewal_years", "更新条件：使用年限"
     RENEWAL_KM = "renewal_km", "更新条件：行驶里程"

@@ -33,9 +33,10 @@ from ..registry.demo.accounts import signing_credentials
 from ..workflow import services as engine
 from ..workflow.choices import CaseKind, TaskState
 from ..workflow.models import Case
-from .choices import DispatchState, Energy, VehicleCategory, VehicleStatus
+from .choices import DispatchState, Energy, StandardParam, VehicleCategory, VehicleStatus
 from .kinds import register_vehicle
 from .models import Dispatch, Driver, Vehicle, VehicleQuota
+from .standards import standard_for
 from .validators import vin_check_digit
 
 PURPOSES = (
@@ -361,18 +362,27 @@ def returned_and_drafted(runner: Runner, org) -> list[str]:
     return []
 
 
+def renewal_age(org) -> int:
+    """The years of use after which the standard in force for the unit allows a renewal."""
+    years = standard_for(org.region).param(StandardParam.RENEWAL_YEARS)
+    if years is None:
+        raise ValueError(f"适用于{org}的公务用车标准未规定更新年限，演示数据无法生成待更新车辆。")
+    return int(years)
+
+
 def ensure_old_cars(org, count: int) -> None:
-    """The unit's story needs ``count`` cars past their eight years and free of trips (renewed,
-    disposed of, returned): its earliest free cars are dated back, and where the random month of
-    trips left fewer free, an old sedan of the unit parked at home is added."""
+    """The unit's story needs ``count`` cars past the renewal age of its standard and free of
+    trips (renewed, disposed of, returned): its earliest free cars are dated back, and where the
+    random month of trips left fewer free, an old sedan of the unit parked at home is added."""
     today = clock.today()
-    limit = today.replace(year=today.year - 8)
+    age = renewal_age(org)
+    limit = today.replace(year=today.year - age)
     cars = list(
         Vehicle.objects.filter(organization=org, status=VehicleStatus.IN_USE)
         .exclude(dispatches__state__in=(DispatchState.ASSIGNED, DispatchState.DEPARTED))
         .order_by("bought_on", "pk")[:count]
     )
-    for years, car in enumerate(cars, start=9):
+    for years, car in enumerate(cars, start=age + 1):
         if car.bought_on > limit:
             Vehicle.objects.filter(pk=car.pk).update(
                 bought_on=today.replace(year=today.year - years)
@@ -392,15 +402,16 @@ def ensure_old_cars(org, count: int) -> None:
             displacement=Decimal("1.8"),
             price=Decimal("178000"),
             seats=5,
-            bought_on=today.replace(year=today.year - 10 - n),
+            bought_on=today.replace(year=today.year - age - 2 - n),
             mileage=268000,
             status=VehicleStatus.IN_USE,
         )
 
 
 def old_car(org) -> Vehicle | None:
-    """A car of the unit past its eight years, free of trips to come."""
-    limit = clock.today().replace(year=clock.today().year - 8)
+    """A car of the unit past the renewal age of its standard, free of trips to come."""
+    today = clock.today()
+    limit = today.replace(year=today.year - renewal_age(org))
     return (
         Vehicle.objects.filter(
             organization=org,

@@ -55,6 +55,7 @@ from .standards import (
     check_quota,
     check_renewal,
     new_energy_share,
+    share_blocks,
 )
 
 # A purchase or renewal case that holds (or will hold) a quota place until its car is registered.
@@ -229,14 +230,16 @@ def quota_line(organization: Organization, category: str, *, exclude: int | None
 
 
 def share_line(organization: Organization, new_energy: bool, on: datetime.date) -> VerdictLine:
-    """The year's new-energy share with this car counted. The 30% is an aim the organization is
-    measured against (Guangxi stood at 15%), not a cap: a miss is shown, it does not stop the
-    case."""
+    """The year's new-energy share with this car counted. Whether a miss stops the case is the
+    standard's parameter ``new_energy_share_blocks``: nationally the 30% is an aim the
+    organization is measured against (Guangxi stood at 15%), so a miss is only shown."""
     share = new_energy_share(organization, on.year)
     after = Share(share.year, share.total + 1, share.new_energy + int(new_energy), share.aim)
     line = after.line("，含本次")
     if line.ok:
         return line
+    if share_blocks(organization.region, on):
+        return VerdictLine(line.rule, line.figures, f"{line.verdict}，不能申报", False)
     return VerdictLine(line.rule, line.figures, f"{line.verdict}（提示，不影响申报）", True)
 
 

@@ -428,6 +428,8 @@ class VehicleStandardParameter(StandardRowBase):
             raise ValidationError({"value": "参数取值不能为负数。"})
         if self.key == StandardParam.NEW_ENERGY_SHARE and self.value > 1:
             raise ValidationError({"value": "比例应在 0 到 1 之间（如 0.3 表示 30%）。"})
+        if self.key == StandardParam.NEW_ENERGY_SHARE_BLOCKS and self.value not in (0, 1):
+            raise ValidationError({"value": "取值 1 表示未达标不能申报，0 表示仅提示。"})
 
 
 class FuelCard(PrimaryModel):

@@ -33,7 +33,12 @@ from .validators import normalize_plate, normalize_vin
 
 # Parameters a local version may only raise (a higher share or longer use is stricter).
 RAISE_ONLY = frozenset(
-    {StandardParam.NEW_ENERGY_SHARE, StandardParam.RENEWAL_YEARS, StandardParam.RENEWAL_KM}
+    {
+        StandardParam.NEW_ENERGY_SHARE,
+        StandardParam.NEW_ENERGY_SHARE_BLOCKS,
+        StandardParam.RENEWAL_YEARS,
+        StandardParam.RENEWAL_KM,
+    }
 )
 
 

@@ -373,6 +373,12 @@ def share_aim(region=None, on: datetime.date | None = None) -> Decimal:
     return value if value is not None else Decimal("0.30")
 
 
+def share_blocks(region=None, on: datetime.date | None = None) -> bool:
+    """Whether a missed new-energy share stops a case (the standard's parameter; no parameter:
+    a warning only, as the national standard has it)."""
+    return bool(standard_for(region, on).param(StandardParam.NEW_ENERGY_SHARE_BLOCKS))
+
+
 def new_energy_share(organization, year: int) -> Share:
     """The share of new-energy vehicles among the organization's vehicles bought in ``year``."""
     counts = Vehicle.objects.filter(organization=organization, bought_on__year=year).aggregate(

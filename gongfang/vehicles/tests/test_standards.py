@@ -48,6 +48,7 @@ def test_national_version_is_seeded_with_every_category():
     assert keys == {
         "new_energy_price_cap": D("180000"),
         "new_energy_share": D("0.3"),
+        "new_energy_share_blocks": D("0"),
         "renewal_years": D("8"),
         "renewal_km": D("250000"),
     }
