@@ -182,9 +182,17 @@ def build(run) -> None:
             refused_count=rng.randint(2, 40),
             province_code="37",
             city_code="0400",
-            registered_at=timezone.now() - datetime.timedelta(hours=rng.randint(1, 60)),
+            registered_at=seen,
+            last_seen_at=seen,
         )
-        for k in range(1, UNKNOWN_TERMINALS + 1 if root else 1)
+        for k, seen in enumerate(
+            (
+                timezone.now() - datetime.timedelta(hours=rng.randint(1, 60))
+                for _ in range(UNKNOWN_TERMINALS)
+            ),
+            1,
+        )
+        if root
     ]
     with transaction.atomic():
         Terminal.objects.bulk_create(terminals + unknown, batch_size=2000)

@@ -15,6 +15,7 @@ movement (``trips.py``) and closed after the car stands still for a while.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from ..framework.models import PrimaryModel
 from ..framework.querysets import RestrictedQuerySet
@@ -239,4 +240,4 @@ class Trip(PrimaryModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.vehicle} {self.start_at:%Y-%m-%d %H:%M}"
+        return f"{self.vehicle} {timezone.localtime(self.start_at):%Y-%m-%d %H:%M}"

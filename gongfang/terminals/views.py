@@ -23,7 +23,8 @@ class UnknownTerminalListView(TerminalListView):
     queryset = Terminal.objects.select_related("region").filter(state=TerminalState.UNBOUND)
 
     def get_extra_context(self) -> dict[str, Any]:
-        return {"title": "待绑定终端"}
+        # The page's heading: the list template names it after ``verbose_name``.
+        return {"verbose_name": "待绑定终端", "add_url": "", "can_add": False}
 
 
 class TerminalView(ObjectView):
