@@ -29,7 +29,7 @@ class AssignmentSerializer(ObjectSerializer):
         model = m.Assignment
 
 
-class FindingSerializer(ObjectSerializer):
+class ReviewFindingSerializer(ObjectSerializer):
     """会审问题：对象（subject 类型与 subject_id 编号）、问题、来源、状态与整改、复核经过（只读；整改与复核用
     rectify、recheck）。"""
 
@@ -39,12 +39,12 @@ class FindingSerializer(ObjectSerializer):
         model = m.Finding
 
 
-class RectifySerializer(serializers.Serializer):
+class ReviewRectifySerializer(serializers.Serializer):
     note = serializers.CharField(label="整改说明", max_length=2000)
     version = serializers.IntegerField(label="版本", required=False)
 
 
-class RecheckSerializer(serializers.Serializer):
+class ReviewRecheckSerializer(serializers.Serializer):
     passed = serializers.BooleanField(label="整改到位")
     note = serializers.CharField(label="复核意见", max_length=2000, required=False, default="")
     version = serializers.IntegerField(label="版本", required=False)

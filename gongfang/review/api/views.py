@@ -62,7 +62,7 @@ class FindingViewSet(ReadOnlyObjectViewSet):
     """会审问题：责任单位整改（rectify），会审人员复核（recheck）；可用 If-Match 指明所依据的版本。"""
 
     queryset = m.Finding.objects.select_related("organization", "review")
-    serializer_class = s.FindingSerializer
+    serializer_class = s.ReviewFindingSerializer
     filterset_class = f.FindingFilterSet
     permission_classes = (ReadersMayAct,)
 
@@ -84,14 +84,14 @@ class FindingViewSet(ReadOnlyObjectViewSet):
             raise ValidationError(exc.messages) from exc
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
-        return Response(s.FindingSerializer(finding, context={"request": request}).data)
+        return Response(s.ReviewFindingSerializer(finding, context={"request": request}).data)
 
-    @extend_schema(request=s.RectifySerializer, responses=s.FindingSerializer)
+    @extend_schema(request=s.ReviewRectifySerializer, responses=s.ReviewFindingSerializer)
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
         return self._act(
             request,
-            s.RectifySerializer,
+            s.ReviewRectifySerializer,
             lambda finding, d: services.rectify(
                 finding=finding,
                 actor=request.user,
@@ -100,12 +100,12 @@ class FindingViewSet(ReadOnlyObjectViewSet):
             ),
         )
 
-    @extend_schema(request=s.RecheckSerializer, responses=s.FindingSerializer)
+    @extend_schema(request=s.ReviewRecheckSerializer, responses=s.ReviewFindingSerializer)
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None):
         return self._act(
             request,
-            s.RecheckSerializer,
+            s.ReviewRecheckSerializer,
             lambda finding, d: services.recheck(
                 finding=finding,
                 actor=request.user,
