@@ -31,22 +31,28 @@ def flush() -> int:
 
 
 def _fuel_far_above(run) -> FuelRecord | None:
-    """A fill of 60 litres on a car that drove little since its previous fill."""
+    """A fill of 60 litres the day after the car's previous fill, on a car with trips and a
+    fuel norm: a day's driving explains a few litres, not 60."""
     from ..terminals.models import Trip
 
-    trip = (
+    vehicle_ids = (
         Trip.objects.filter(closed=True, vehicle__fuel_norm__isnull=False)
-        .select_related("vehicle")
-        .order_by("-start_at")
-        .first()
+        .order_by("vehicle_id")
+        .values_list("vehicle_id", flat=True)
+        .distinct()[:1]
     )
-    if trip is None:
+    vehicle = Vehicle.objects.filter(pk__in=list(vehicle_ids)).first()
+    if vehicle is None:
         return None
-    vehicle: Vehicle = trip.vehicle
-    filled_on = min(trip.end_at.date() + datetime.timedelta(days=1), run.anchor)
+    previous = (
+        FuelRecord.objects.filter(vehicle=vehicle, filled_on__lt=run.anchor)
+        .order_by("-filled_on")
+        .values_list("filled_on", flat=True)
+        .first()
+    ) or run.anchor - datetime.timedelta(days=2)
     return FuelRecord.objects.create(
         vehicle=vehicle,
-        filled_on=filled_on,
+        filled_on=min(previous + datetime.timedelta(days=1), run.anchor),
         litres=Decimal("60.00"),
         amount=Decimal("468.00"),
         station=V6_STATION,
