@@ -173,6 +173,34 @@ class ObjectService:
 ACTION_NAMES = {"view": "查看", "add": "新建", "change": "修改", "delete": "删除"}
 
 
+class ManyToManyService(ObjectService):
+    """Create and update with many-to-many fields: saved after the row, checked by
+    ``_set_related`` inside the same transaction (a refusal undoes the row too)."""
+
+    many_to_many: ClassVar[tuple[str, ...]] = ()
+
+    def create(self, *, actor, data: dict[str, Any]):
+        data = dict(data)
+        related = {name: data.pop(name) for name in self.many_to_many if name in data}
+        with transaction.atomic():
+            instance, notices = super().create(actor=actor, data=data)
+            self._set_related(instance, related)
+        return instance, notices
+
+    def update(self, *, actor, instance, data, expected_version=None):
+        data = dict(data)
+        related = {name: data.pop(name) for name in self.many_to_many if name in data}
+        with transaction.atomic():
+            instance, notices = super().update(
+                actor=actor, instance=instance, data=data, expected_version=expected_version
+            )
+            self._set_related(instance, related)
+        return instance, notices
+
+    def _set_related(self, instance: models.Model, related: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
 def _loaded_values(instance: models.Model) -> dict[str, Any]:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 

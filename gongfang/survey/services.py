@@ -49,7 +49,7 @@ from ..framework.changelog import (
 )
 from ..framework.context import RequestContext, current_context, reset_context, set_context
 from ..framework.models import ObjectChange
-from ..framework.services import ObjectService, register
+from ..framework.services import ManyToManyService, register
 from ..framework.versions import check_version
 from ..registry.choices import RoomCategory, RoomStatus
 from ..registry.models import Building, Floor, Organization, Room
@@ -168,29 +168,11 @@ def tolerance_for(region) -> tuple[Decimal, str]:
 
 # The batch itself (generic pages and API) --------------------------------------------------------
 @register
-class SurveyBatchService(ObjectService):
+class SurveyBatchService(ManyToManyService):
     """The bureau plans a batch: 三明确, dates, the surveyor accounts, the buildings."""
 
     model = SurveyBatch
     many_to_many = ("buildings", "surveyors")
-
-    def create(self, *, actor, data: dict[str, Any]):
-        data = dict(data)
-        related = {name: data.pop(name) for name in self.many_to_many if name in data}
-        with transaction.atomic():
-            instance, notices = super().create(actor=actor, data=data)
-            self._set_related(instance, related)
-        return instance, notices
-
-    def update(self, *, actor, instance, data, expected_version=None):
-        data = dict(data)
-        related = {name: data.pop(name) for name in self.many_to_many if name in data}
-        with transaction.atomic():
-            instance, notices = super().update(
-                actor=actor, instance=instance, data=data, expected_version=expected_version
-            )
-            self._set_related(instance, related)
-        return instance, notices
 
     def prepare(self, *, actor, instance: SurveyBatch) -> None:
         if instance.pk is None and instance.region_id:

@@ -52,3 +52,20 @@ class ScopedModelPermission(BasePermission):
             return True
         self.message = f"您没有{ACTION_NAMES[action]}{model._meta.verbose_name}的权限。"
         return False
+
+
+class ReadersMayAct(BasePermission):
+    """For a step that a service authorizes (confirm, sign, answer): the account must read the
+    model; who may take the step on which object is the service's to decide."""
+
+    message = "您没有执行该操作的权限。"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        model = view_model(view)
+        if model is None or user.has_model_perm(model, "view"):
+            return True
+        self.message = f"您没有查看{model._meta.verbose_name}的权限。"
+        return False

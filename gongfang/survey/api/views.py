@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ...framework.api.exceptions import as_api_error
+from ...framework.api.permissions import ReadersMayAct
 from ...framework.api.schema import IF_MATCH
 from ...framework.api.viewsets import (
     ObjectViewSet,
@@ -33,6 +34,13 @@ class SurveyBatchViewSet(ObjectViewSet):
     )
     serializer_class = s.SurveyBatchSerializer
     filterset_class = f.SurveyBatchFilterSet
+    # Steps the services authorize: the batch is found with the reader's scope.
+    STEPS = ("submit", "decide", "sign", "revert")
+
+    def get_queryset(self):
+        if getattr(self, "action", None) in self.STEPS:
+            return self.queryset.restrict(self.request.user, "view")
+        return super().get_queryset()
 
     def _step(self, request, body_class, run) -> Response:
         batch = self.get_object()
@@ -55,7 +63,7 @@ class SurveyBatchViewSet(ObjectViewSet):
         return Response(self.get_serializer(batch).data)
 
     @extend_schema(request=None, responses={200: s.SurveyBatchSerializer}, parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def submit(self, request, pk=None) -> Response:
         """测绘单位提交三方确认（各楼层图纸均可用时）。"""
         return self._step(
@@ -67,7 +75,7 @@ class SurveyBatchViewSet(ObjectViewSet):
     @extend_schema(
         request=s.DecideSerializer, responses={200: s.SurveyBatchSerializer}, parameters=[IF_MATCH]
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def decide(self, request, pk=None) -> Response:
         """以某方身份确认或对房间提出异议（异议须填理由，批次退回测绘单位）。"""
 
@@ -85,7 +93,7 @@ class SurveyBatchViewSet(ObjectViewSet):
     @extend_schema(
         request=s.SignSerializer, responses={200: s.SurveyBatchSerializer}, parameters=[IF_MATCH]
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def sign(self, request, pk=None) -> Response:
         """负责人签字确认（登录密码 + 动态口令）；三方签字后测绘成果入账。"""
         return self._step(
@@ -95,7 +103,7 @@ class SurveyBatchViewSet(ObjectViewSet):
         )
 
     @extend_schema(request=None, responses={200: s.SurveyBatchSerializer}, parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def revert(self, request, pk=None) -> Response:
         """撤销入账（入账后房间未再变动时）。"""
         return self._step(
