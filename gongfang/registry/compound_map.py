@@ -126,11 +126,20 @@ def legend(reads_warnings: bool) -> list[dict[str, str]]:
     ]
 
 
+def _url_pattern(view_name: str) -> str:
+    marker = 987654321
+    return reverse(view_name, args=[marker]).replace(str(marker), "{}")
+
+
 def map_page(user) -> dict[str, Any]:
     items = compounds(user)
     reads_warnings = bool(items) and items[0].warnings is not None
     if not items:
         reads_warnings = user.has_model_perm(Warning, "view")
+    # Thousands of points: each URL pattern reversed once.
+    compound_url, card_url = (
+        _url_pattern(v) for v in ("registry:compound", "registry:compound_card")
+    )
     spec = {
         "points": [
             {
@@ -139,8 +148,8 @@ def map_page(user) -> dict[str, Any]:
                 "label": c.name if c.warnings is None else f"{c.name}（{c.warnings} 条预警）",
                 "color": warning_color(c.warnings),
                 "rank": c.warnings or 0,
-                "url": reverse("registry:compound", args=[c.pk]),
-                "card_url": reverse("registry:compound_card", args=[c.pk]),
+                "url": compound_url.format(c.pk),
+                "card_url": card_url.format(c.pk),
             }
             for c in items
         ],

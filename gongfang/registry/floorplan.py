@@ -19,6 +19,7 @@ from django.db.models import Count
 from shapely.geometry import Polygon
 
 from ..compliance.models import ACTIVE_STATES, Rule, Warning
+from ..framework.links import pk_url
 from .choices import RoomCategory, RoomStatus
 from .models import Floor, Occupancy, Room
 
@@ -156,10 +157,10 @@ def occupancy_color(count: int) -> str:
 
 # Facts -------------------------------------------------------------------------------------------
 def _rooms(user, rooms_qs) -> list[PlanRoom]:
-    rows = list(
+    # Plain values and one URL pattern: a building's hundreds of rooms without model instances.
+    rows = (
         rooms_qs.restrict(user)
-        .select_related("organization")
-        .only(
+        .values_list(
             "pk",
             "number",
             "name",
@@ -167,26 +168,25 @@ def _rooms(user, rooms_qs) -> list[PlanRoom]:
             "category",
             "status",
             "organization__name",
-            "organization__short_name",
             "geometry",
             "floor_id",
         )
         .order_by("number")
     )
     result = []
-    for room in rows:
+    for pk, number, name, area, category, status, organization, geometry, floor_id in rows:
         item = PlanRoom(
-            pk=room.pk,
-            number=room.number,
-            name=room.name,
-            area=room.usable_area,
-            organization=room.organization.name if room.organization_id else "",
-            category=room.category,
-            status=room.status,
-            url=room.get_absolute_url(),
+            pk=pk,
+            number=number,
+            name=name,
+            area=area,
+            organization=organization or "",
+            category=category,
+            status=status,
+            url=pk_url("registry:room", pk),
         )
-        item.geometry = room.geometry  # type: ignore[attr-defined]
-        item.floor_id = room.floor_id  # type: ignore[attr-defined]
+        item.geometry = geometry  # type: ignore[attr-defined]
+        item.floor_id = floor_id  # type: ignore[attr-defined]
         result.append(item)
     return result
 

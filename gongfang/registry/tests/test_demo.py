@@ -426,3 +426,17 @@ def test_load_demo_flush_rebuilds(small: str, fast_hashing):
     assert not first & set(Organization.objects.values_list("pk", flat=True))
     assert User.objects.get(username="unit_admin").scope_organization.name == "枣庄市教育局"
     assert Region.objects.filter(code="370400").exists()
+
+
+def test_load_demo_small_gives_every_room_a_plan_of_its_area(small: str):
+    """Every demo floor is drawn (一图展示): each room a polygon of its registered area (4 of the
+    small profile's 60 rooms are changed afterwards by the inspections' measurements and the
+    survey's applied batch)."""
+    from shapely.geometry import Polygon
+
+    rooms = list(Room.objects.only("usable_area", "geometry"))
+    assert all(r.geometry and r.geometry["type"] == "Polygon" for r in rooms)
+    matching = sum(
+        abs(Polygon(r.geometry["coordinates"][0]).area - float(r.usable_area)) < 0.01 for r in rooms
+    )
+    assert matching >= 0.85 * len(rooms)
