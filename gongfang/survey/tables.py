@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from ..accounts.roles import Role
 from ..framework.tables import (
     ActionsColumn,
     AreaColumn,
@@ -68,6 +69,11 @@ class SurveyBatchTable(BaseTable):
     actions = ActionsColumn()
 
     default_columns = ("name", "region", "company", "planned_start", "planned_end", "state")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        if user is not None and not user.has_role(Role.BUREAU_ADMIN):
+            self.columns.hide("actions")  # the plan is the bureau's; others act on its page
 
     class Meta(BaseTable.Meta):
         model = SurveyBatch

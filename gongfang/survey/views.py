@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 
+from ..accounts.roles import Role
 from ..framework.forms import apply_errors
 from ..framework.text import is_number
 from ..framework.versions import parse_version
@@ -26,11 +27,22 @@ class SurveyBatchListView(ObjectListView):
     filterset = filtersets.SurveyBatchFilterSet
     table = tables.SurveyBatchTable
     filter_order = ("state", "region")
+    template_name = "survey/surveybatch_list.html"
+
+    def get_extra_context(self) -> dict[str, Any]:
+        # What waits for the account, above the list (a surveyor has no 我的待办 page).
+        return {"survey_rows": selectors.waiting_for(self.request.user)}
 
 
 class SurveyBatchEditView(ObjectEditView):
     queryset = SurveyBatch.objects.all()
     form = forms.SurveyBatchForm
+
+    def dispatch(self, request, *args, **kwargs):
+        # The plan is the bureau's: a surveyor changes its batches only through their steps.
+        if request.user.is_authenticated and not request.user.has_role(Role.BUREAU_ADMIN):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
 
 class SurveyBatchDeleteView(ObjectDeleteView):
