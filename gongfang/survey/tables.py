@@ -52,6 +52,8 @@ class DecisionColumn(tables.Column):
 
     def render(self, value, record):
         code = getattr(record, self.accessor)
+        if self.accessor == "unit_decision" and not record.organization_id:
+            return format_html('<span class="text-secondary">{}</span>', "管理局代")
         return format_html(
             '<span class="{}">{}</span>', DECISION_CSS.get(code, ""), Decision(code).label
         )
