@@ -87,6 +87,7 @@ class Area:
     bbox: tuple[float, float, float, float] | None = None  # south, west, north, east
     polygon: Sequence[Sequence[float]] = ()
     source: str = ""
+    margin_km: float = 0.0  # the area's own margin (a default area is wider than its compounds)
 
 
 @dataclass
@@ -206,7 +207,7 @@ def check_v2(trip: TripFacts, params: dict, area: Area | None):
     """A trip with a point outside its organization's region area (plus a margin)."""
     if area is None:
         return None
-    margin = params.get("margin_km", 0)
+    margin = max(params.get("margin_km", 0), area.margin_km)
     points = [p for p in trip.route] or [trip.start, trip.end]
     outside = [p for p in [*points, trip.end] if not in_area(p, area, margin)]
     if not outside:

@@ -31,6 +31,8 @@ from .rules import Area, DispatchFacts, Rule, TripFacts, Verdict
 
 OVERLAP = datetime.timedelta(minutes=5)  # trips updated while the previous scan ran
 DISPATCH_WINDOW = datetime.timedelta(hours=12)
+# The compounds of a city cluster in its towns: their extent plus this is the city's default area.
+DEFAULT_MARGIN_KM = 25.0
 
 
 # Rules in force ---------------------------------------------------------------------------------
@@ -105,7 +107,8 @@ class Areas:
                         float(extent["lat__max"]),
                         float(extent["lng__max"]),
                     ),
-                    source="本市院落分布范围（未设置区域范围时的默认值）",
+                    source=f"本市院落分布范围外扩 {DEFAULT_MARGIN_KM} 公里（未设置区域范围时的默认值）",
+                    margin_km=DEFAULT_MARGIN_KM,
                 )
         self._cache[region.path] = area
         return area
@@ -222,7 +225,15 @@ def judge_trip(
         if compound is not None and compound.lat is not None
         else None
     )
-    ds = sorted(dispatches, key=lambda d: d.start_at)
+    ds = sorted(
+        (
+            d
+            for d in dispatches
+            if d.start_at < trip.end_at + DISPATCH_WINDOW
+            and max(d.end_at, d.returned_at or d.end_at) > trip.start_at - DISPATCH_WINDOW
+        ),
+        key=lambda d: d.start_at,
+    )
     run(Rule.V1, lambda p: rules.check_v1(facts, p, day_status))
     run(Rule.V2, lambda p: rules.check_v2(facts, p, areas.for_region(vehicle.region)))
     run(Rule.V3, lambda p: rules.check_v3(facts, p))
