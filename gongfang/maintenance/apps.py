@@ -8,6 +8,7 @@ class MaintenanceConfig(AppConfig):
 
     def ready(self) -> None:
         from ..archives.dossier import register_section
+        from ..framework.seeding import migration_seed, reseed_when_empty
         from ..workflow.kinds import register_kind
         from ..workflow.seeding import reseed_definitions
         from . import exports, navigation, services  # noqa: F401  (registers the services)
@@ -22,6 +23,11 @@ class MaintenanceConfig(AppConfig):
         register_section(dossier_section)
         reseed_definitions(
             self, "gongfang.maintenance.migrations.0002_national_process_definitions"
+        )
+        reseed_when_empty(
+            self,
+            "maintenance.StageRequirement",
+            migration_seed("gongfang.maintenance.migrations.0004_seed_stage_requirements"),
         )
 
 

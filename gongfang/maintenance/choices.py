@@ -81,3 +81,13 @@ class ExpenseItem(models.TextChoices):
 
     ENERGY = "energy", "能耗"
     RENT = "rent", "租金"
+
+
+class GateStage(models.TextChoices):
+    """The step a stage gate stands before: the case application, or a stage entered."""
+
+    SUBMIT = "submit", "提交立项申请"
+    IN_PROGRESS = Stage.IN_PROGRESS.value, "开始实施"
+    ACCEPTED = Stage.ACCEPTED.value, "验收"
+    EVALUATED = Stage.EVALUATED.value, "评价"
+    ARCHIVED = Stage.ARCHIVED.value, "归档"

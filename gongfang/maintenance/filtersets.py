@@ -8,6 +8,7 @@ from django.db.models import Q
 from ..framework.filtersets import BaseFilterSet
 from ..registry.filtersets import OrganizationSubtreeFilter, RegionSubtreeFilter, scoped_fk_filter
 from ..registry.models import Building, Compound
+from ..standards.models import VersionKind
 from .choices import Stage
 from .models import (
     Budget,
@@ -17,6 +18,7 @@ from .models import (
     PlanProposal,
     ProgressReport,
     ServiceContract,
+    StageRequirement,
     ThreeYearPlan,
 )
 from .selectors import over_budget_q, overdue_q
@@ -177,3 +179,12 @@ class ExpenseFilterSet(BaseFilterSet):
     class Meta:
         model = Expense
         fields = ["organization", "item"]
+
+
+class StageRequirementFilterSet(BaseFilterSet):
+    kind = django_filters.ChoiceFilter(choices=VersionKind.choices, label="类别")
+    search_fields = ("label__icontains", "source__icontains", "region__name__icontains")
+
+    class Meta:
+        model = StageRequirement
+        fields = ["kind", "region", "stage", "project_kind", "category"]

@@ -18,6 +18,7 @@ from .models import (
     PlanProposal,
     ProgressReport,
     ServiceContract,
+    StageRequirement,
     ThreeYearPlan,
 )
 
@@ -131,6 +132,42 @@ class ExpenseForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].required = False
+
+
+class StageRequirementForm(ScopedModelForm):
+    """A region's own requirement: the region within the account's scope, the category one of
+    the archives' categories."""
+
+    class Meta:
+        model = StageRequirement
+        fields = [
+            "region",
+            "stage",
+            "project_kind",
+            "category",
+            "count",
+            "label",
+            "source",
+            "effective_from",
+            "effective_to",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        from ..archives.models import DocumentCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["region"].required = True
+        self.fields[
+            "region"
+        ].help_text = (
+            "本规定适用于该区划及其下级区划，替代全国规定中同一环节、项目类型和档案类别的一行"
+        )
+        codes = list(DocumentCategory.objects.values_list("code", "name"))
+        self.fields["category"] = forms.ChoiceField(
+            label="档案类别",
+            choices=[("", "请选择"), *codes],
+            help_text=self.fields["category"].help_text,
+        )
 
 
 # Stage forms of a project ---------------------------------------------------------------------

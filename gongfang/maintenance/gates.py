@@ -3,58 +3,53 @@
 Guangxi's 《党政机关办公用房大中型维修项目管理规范》 (seed 004) asks, per stage, for the papers
 of the stage before: a scheme and estimate to apply for approval, a signed contract (and for
 large and medium works the drawings and tender papers) before the works start, photos of the
-works before acceptance, the completion papers before the archive. ``REQUIREMENTS`` is that
-table as data — (stage entered, project kind, archives category code, how many, what it is) —
-read by :func:`missing`, which says in Chinese what is lacking. Conditions that are not papers
-(progress at 100 % before acceptance, a passed acceptance before the evaluation) are checked by
-the services beside it.
+works before acceptance, the completion papers before the archive. That table is data, the
+``StageRequirement`` rows (national ones seeded by migration 0004, a bureau's own for its region);
+:func:`requirements_for` reads the rows in force for a project's region and :func:`missing` says
+in Chinese what is lacking. Conditions that are not papers (progress at 100 % before acceptance,
+a passed acceptance before the evaluation) are checked by the services beside it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
-from .choices import ProjectKind, Stage
+from ..framework import clock
+from ..standards.models import region_prefixes
+from .choices import GateStage
+from .models import StageRequirement
 
 # The stage of the case application (申报 → 立项 is decided by the case).
-SUBMIT = "submit"
+SUBMIT = GateStage.SUBMIT.value
 # How a message names the step the gate stands before.
-STAGE_NAMES = {
-    SUBMIT: "提交立项申请",
-    Stage.IN_PROGRESS: "开始实施",
-    Stage.ACCEPTED: "验收",
-    Stage.EVALUATED: "评价",
-    Stage.ARCHIVED: "归档",
-}
+STAGE_NAMES = dict(GateStage.choices)
 
 
-@dataclass(frozen=True)
-class Requirement:
-    stage: str  # the stage entered (or SUBMIT)
-    kind: str  # ProjectKind
-    category: str  # archives DocumentCategory.code
-    count: int
-    label: str  # what the paper is, in the message
-
-
-MAJOR, MINOR = ProjectKind.MAJOR, ProjectKind.MINOR
-
-REQUIREMENTS: tuple[Requirement, ...] = (
-    Requirement(SUBMIT, MAJOR, "maintenance", 1, "维修方案及概算"),
-    Requirement(Stage.IN_PROGRESS, MAJOR, "contract", 1, "施工合同"),
-    Requirement(Stage.IN_PROGRESS, MAJOR, "construction", 1, "施工图设计及招标文件"),
-    Requirement(Stage.IN_PROGRESS, MINOR, "contract", 1, "施工合同（或维修协议）"),
-    Requirement(Stage.ACCEPTED, MAJOR, "photo", 2, "施工前后照片"),
-    Requirement(Stage.ACCEPTED, MINOR, "photo", 1, "施工前后照片"),
-    Requirement(Stage.ARCHIVED, MAJOR, "maintenance", 2, "维修方案及竣工验收资料"),
-    Requirement(Stage.ARCHIVED, MINOR, "maintenance", 1, "竣工验收资料"),
-)
-
-
-def requirements_for(stage: str, kind: str) -> list[Requirement]:
-    return [r for r in REQUIREMENTS if r.stage == stage and r.kind == kind]
+def requirements_for(
+    stage: str, kind: str, region=None, on: datetime.date | None = None
+) -> list[StageRequirement]:
+    """The papers ``stage`` asks of a project of ``kind`` in ``region`` on ``on``: per archives
+    category the row of the nearest region (else the national one), the latest in force; rows of
+    count 0 (a region's "not required") are left out."""
+    on = on or clock.today()
+    prefixes = region_prefixes(region.path) if region is not None else []
+    depth = {prefix: i + 1 for i, prefix in enumerate(prefixes)}
+    rows = (
+        StageRequirement.objects.filter(stage=stage, project_kind=kind, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .filter(Q(region__isnull=True) | Q(region__path__in=prefixes))
+        .select_related("region")
+    )
+    chosen: dict[str, StageRequirement] = {}
+    for row in sorted(
+        rows,
+        key=lambda r: (depth.get(r.region.path, 0) if r.region else 0, r.effective_from, r.pk),
+    ):
+        chosen[row.category] = row
+    return [row for row in chosen.values() if row.count > 0]
 
 
 def document_counts(project) -> dict[str, int]:
@@ -77,7 +72,7 @@ def document_counts(project) -> dict[str, int]:
 
 def missing(project, stage: str) -> list[str]:
     """What is lacking for ``project`` to enter ``stage``, one Chinese sentence each."""
-    needed = requirements_for(stage, project.kind)
+    needed = requirements_for(stage, project.kind, project.region)
     if not needed:
         return []
     counts = document_counts(project)

@@ -15,6 +15,7 @@ the scope is the same as everywhere: a bureau its region subtree, a unit its own
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -26,11 +27,13 @@ from ..framework.models import PrimaryModel
 from ..framework.scope import Scope
 from ..registry.models.fields import area_field
 from ..registry.validators import validate_not_future
+from ..standards.models import VersionKind, VersionQuerySet
 from .choices import (
     AcceptanceResult,
     BudgetItem,
     Condition,
     ExpenseItem,
+    GateStage,
     PlanState,
     PricePeriod,
     ProjectKind,
@@ -544,3 +547,85 @@ class Expense(PrimaryModel):
     def __str__(self) -> str:
         holder = self.compound if self.compound_id else self.organization
         return f"{holder} {self.get_item_display()} {self.spent_on:%Y-%m-%d} {self.amount:,.2f} 元"
+
+
+class StageRequirement(PrimaryModel):
+    """A paper a project must have on file before a stage (one row of the stage gates' table).
+
+    National rows (no region) are seeded from Guangxi's 《党政机关办公用房大中型维修项目管理规范》
+    and read-only; a bureau adds rows of its region that replace the national row of the same
+    stage, project kind and archives category (count 0: not required there). ``gates`` reads the
+    rows in force, the nearest region winning.
+    """
+
+    kind = models.CharField(
+        "类别", max_length=10, choices=VersionKind.choices, default=VersionKind.LOCAL
+    )
+    region = models.ForeignKey(
+        "registry.Region",
+        verbose_name="适用区划",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="地方规定适用于该区划及其下级区划；全国通用的规定不填",
+    )
+    stage = models.CharField("环节", max_length=12, choices=GateStage.choices)
+    project_kind = models.CharField("项目类型", max_length=10, choices=ProjectKind.choices)
+    category = models.SlugField(
+        "档案类别代码", max_length=30, help_text="所须资料归入的档案类别，如 contract（合同）"
+    )
+    count = models.PositiveSmallIntegerField(
+        "份数", validators=[MaxValueValidator(50)], help_text="至少须上传的份数；0 表示本地不要求"
+    )
+    label = models.CharField("资料名称", max_length=60, help_text="提示中显示的资料名称")
+    source = models.CharField("依据", max_length=300, help_text="文件名称与文号、条款")
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField(
+        "有效期至", null=True, blank=True, help_text="最后一天有效的日期；不填为长期有效"
+    )
+
+    objects = VersionQuerySet.as_manager()
+    # Scope is decided by VersionQuerySet.restrict (national rows are seen everywhere).
+    scope = None
+    version_lookup: ClassVar[str] = ""
+
+    class Meta:
+        verbose_name = "维修环节须备资料"
+        verbose_name_plural = "维修环节须备资料"
+        ordering = ["region", "stage", "project_kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "stage", "project_kind", "category", "effective_from"],
+                name="stagerequirement_unique_cell",
+                violation_error_message="该区划同一生效日期已有此环节、项目类型和档案类别的规定。",
+            ),
+            models.UniqueConstraint(
+                fields=["stage", "project_kind", "category", "effective_from"],
+                condition=Q(region__isnull=True),
+                name="stagerequirement_unique_national_cell",
+                violation_error_message="全国规定中同一生效日期已有此环节、项目类型和档案类别。",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="national", region__isnull=True)
+                | Q(kind="local", region__isnull=False),
+                name="stagerequirement_kind_region",
+                violation_error_message="地方规定须指定适用区划，全国规定不指定区划。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}前：{self.label} {self.count} 份"
+
+    def clean(self) -> None:
+        from ..archives.models import DocumentCategory
+
+        errors: dict[str, str] = {}
+        if self.kind == VersionKind.LOCAL and not self.region_id:
+            errors["region"] = "地方规定须指定适用区划。"
+        if self.category and not DocumentCategory.objects.filter(code=self.category).exists():
+            errors["category"] = f"没有代码为“{self.category}”的档案类别。"
+        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
+            errors["effective_to"] = "有效期至不能早于生效日期。"
+        if errors:
+            raise ValidationError(errors)

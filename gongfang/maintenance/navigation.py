@@ -21,6 +21,11 @@ MAINTENANCE_MENU = MenuGroup(
         MenuItem("预算执行", "maintenance.Budget", "maintenance:budget_comparison"),
         MenuItem("经费支出", "maintenance.Expense", "maintenance:expense_list"),
         MenuItem("物业经费对比", "maintenance.ServiceContract", "maintenance:cost_comparison"),
+        MenuItem(
+            "各环节须备资料",
+            "maintenance.StageRequirement",
+            "maintenance:stagerequirement_list",
+        ),
     ),
 )
 

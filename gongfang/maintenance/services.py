@@ -25,6 +25,7 @@ from ..framework.models import ObjectChange
 from ..framework.services import OUT_OF_SCOPE, ObjectService, register
 from ..framework.versions import check_version
 from ..registry.models import Organization
+from ..standards.models import NATIONAL_READ_ONLY, VersionKind
 from . import gates
 from .choices import PAYABLE_STAGES, AcceptanceResult, PlanState, Stage
 from .models import (
@@ -35,6 +36,7 @@ from .models import (
     PlanProposal,
     ProgressReport,
     ServiceContract,
+    StageRequirement,
     ThreeYearPlan,
 )
 
@@ -586,3 +588,15 @@ class BudgetService(HolderService):
 @register
 class ExpenseService(HolderService):
     model = Expense
+
+
+@register
+class StageRequirementService(ObjectService):
+    """A region's own stage requirement; the national rows come with the system (read-only)."""
+
+    model = StageRequirement
+
+    def prepare(self, *, actor, instance: StageRequirement) -> None:
+        if instance.pk is not None and instance.kind == VersionKind.NATIONAL:
+            raise ValidationError(NATIONAL_READ_ONLY.replace("国家标准", "全国通用的须备资料规定"))
+        instance.kind = VersionKind.LOCAL

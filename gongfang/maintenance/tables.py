@@ -22,6 +22,7 @@ from .models import (
     PlanProposal,
     ProgressReport,
     ServiceContract,
+    StageRequirement,
     ThreeYearPlan,
 )
 
@@ -281,3 +282,41 @@ class ExpenseTable(BaseTable):
             "note",
             "actions",
         )
+
+
+class StageRequirementTable(BaseTable):
+    id = LinkedColumn(verbose_name="编号")
+    region = RelatedColumn(verbose_name="适用区划", order_by="region__name", default="全国")
+    stage = LinkedColumn(verbose_name="环节")
+    project_kind = tables.Column(verbose_name="项目类型")
+    label = tables.Column(verbose_name="资料名称")
+    category = tables.Column(verbose_name="档案类别")
+    count = NumberColumn(verbose_name="份数")
+    source = tables.Column(verbose_name="依据")
+    effective_from = DateColumn(verbose_name="生效日期")
+    effective_to = DateColumn(verbose_name="有效期至")
+    actions = ActionsColumn()
+
+    default_columns = ("region", "stage", "project_kind", "label", "category", "count", "source")
+
+    class Meta(BaseTable.Meta):
+        model = StageRequirement
+        fields = ()
+        sequence = (
+            "id",
+            "region",
+            "stage",
+            "project_kind",
+            "label",
+            "category",
+            "count",
+            "source",
+            "effective_from",
+            "effective_to",
+            "actions",
+        )
+
+    def render_category(self, value):
+        from .gates import category_name
+
+        return category_name(value)

@@ -97,4 +97,12 @@ urlpatterns = [
         v.ExpenseEditView,
         v.ExpenseDeleteView,
     ),
+    *crud(
+        "requirements",
+        "stagerequirement",
+        v.StageRequirementListView,
+        v.StageRequirementView,
+        v.StageRequirementEditView,
+        v.StageRequirementDeleteView,
+    ),
 ]

@@ -27,6 +27,7 @@ from .models import (
     PlanProposal,
     ProgressReport,
     ServiceContract,
+    StageRequirement,
     ThreeYearPlan,
 )
 
@@ -115,7 +116,9 @@ class MaintenanceProjectView(ObjectView):
             "stage_action": action,
             "stage_form": form,
             "stage_url": reverse("maintenance:project_stage", args=[obj.pk]),
-            "requirements": gates.requirements_for(next_stage, obj.kind) if next_stage else [],
+            "requirements": gates.requirements_for(next_stage, obj.kind, obj.region)
+            if next_stage
+            else [],
             "missing": gates.missing(obj, next_stage) if next_stage else [],
             "reports": obj.progress_reports.order_by("-reported_on", "-pk")[:20],
             "payments": obj.payments.order_by("-paid_on", "-pk")[:50],
@@ -533,3 +536,24 @@ class CostComparisonView(BaseObjectView):
             "chart": selectors.cost_chart(rows[:30]),
         }
         return render(request, "maintenance/cost_comparison.html", context)
+
+
+# Stage requirements (the gates' table) ----------------------------------------------------------
+class StageRequirementListView(ObjectListView):
+    queryset = StageRequirement.objects.select_related("region")
+    filterset = filtersets.StageRequirementFilterSet
+    table = tables.StageRequirementTable
+    filter_order = ("kind", "region", "stage", "project_kind", "category")
+
+
+class StageRequirementView(ObjectView):
+    queryset = StageRequirement.objects.select_related("region")
+
+
+class StageRequirementEditView(ObjectEditView):
+    queryset = StageRequirement.objects.all()
+    form = forms.StageRequirementForm
+
+
+class StageRequirementDeleteView(ObjectDeleteView):
+    queryset = StageRequirement.objects.all()

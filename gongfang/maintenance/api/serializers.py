@@ -16,6 +16,7 @@ from ..models import (
     PlanProposal,
     ProgressReport,
     ServiceContract,
+    StageRequirement,
     ThreeYearPlan,
 )
 from ..selectors import budget_spent
@@ -97,6 +98,15 @@ class ExpenseSerializer(ObjectSerializer):
 
     class Meta(ObjectSerializer.Meta):
         model = Expense
+
+
+class StageRequirementSerializer(ObjectSerializer):
+    """某环节须备资料：环节、项目类型、档案类别和份数；全国规定只读，地方规定替代全国规定的同一行
+    （份数 0 表示本地不要求）。"""
+
+    class Meta(ObjectSerializer.Meta):
+        model = StageRequirement
+        read_only_fields = ("kind",)
 
 
 class StartWorksSerializer(serializers.Serializer):

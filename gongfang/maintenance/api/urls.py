@@ -14,5 +14,6 @@ router.register("proposals", v.PlanProposalViewSet)
 router.register("service-contracts", v.ServiceContractViewSet)
 router.register("budgets", v.BudgetViewSet)
 router.register("expenses", v.ExpenseViewSet)
+router.register("stage-requirements", v.StageRequirementViewSet)
 
 urlpatterns = router.urls

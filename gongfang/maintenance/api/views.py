@@ -23,6 +23,7 @@ from ..models import (
     PlanProposal,
     ProgressReport,
     ServiceContract,
+    StageRequirement,
     ThreeYearPlan,
 )
 from . import serializers as s
@@ -195,3 +196,11 @@ class ExpenseViewSet(ObjectViewSet):
     queryset = Expense.objects.select_related("organization", "compound", "region")
     serializer_class = s.ExpenseSerializer
     filterset_class = f.ExpenseFilterSet
+
+
+class StageRequirementViewSet(ObjectViewSet):
+    """各环节须备资料：全国通用的规定只读；地方规定由管辖其区划的机关事务管理员维护。"""
+
+    queryset = StageRequirement.objects.select_related("region")
+    serializer_class = s.StageRequirementSerializer
+    filterset_class = f.StageRequirementFilterSet

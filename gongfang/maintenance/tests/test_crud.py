@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
+
 from ...framework.services import service_for
 from ...framework.testing import APITestCases, ViewTestCases
 from ..models import (
@@ -16,6 +18,7 @@ from ..models import (
     PlanProposal,
     ProgressReport,
     ServiceContract,
+    StageRequirement,
     ThreeYearPlan,
 )
 from .world import MaintenanceWorldMixin
@@ -179,6 +182,26 @@ class ExpenseData(Data):
         return {"note": "第二季度房租"}
 
 
+class RequirementData(Data):
+    model = StageRequirement
+    in_scope_name = "requirement"
+
+    def create_data(self, *, in_scope: bool = True) -> dict[str, Any]:
+        return {
+            "region": self.side(in_scope).region.pk,
+            "stage": "accepted",
+            "project_kind": "major",
+            "category": "photo",
+            "count": 4,
+            "label": "施工前后照片",
+            "source": "县机关事务管理局文件",
+            "effective_from": "2026-02-01",
+        }
+
+    def update_data(self) -> dict[str, Any]:
+        return {"count": 5}
+
+
 class TestProjectViews(ProjectData, ViewTestCases.PrimaryObjectViewTestCase):
     pass
 
@@ -249,4 +272,18 @@ class TestExpenseViews(ExpenseData, ViewTestCases.PrimaryObjectViewTestCase):
 
 
 class TestExpenseAPI(ExpenseData, APITestCases.APIViewTestCase):
+    pass
+
+
+class TestRequirementViews(RequirementData, ViewTestCases.PrimaryObjectViewTestCase):
+    def test_national_rows_are_listed_but_not_editable(self):
+        national = StageRequirement.objects.filter(region__isnull=True).first()
+        self.client.force_login(self.user_with_perm)
+        page = self.client.get(reverse("maintenance:stagerequirement_list"))
+        assert page.status_code == 200 and national.label in page.content.decode()
+        edit = self.client.get(reverse("maintenance:stagerequirement_edit", args=[national.pk]))
+        assert edit.status_code == 404
+
+
+class TestRequirementAPI(RequirementData, APITestCases.APIViewTestCase):
     pass

@@ -386,10 +386,14 @@ def test_plan_ranked_approved_as_a_case_and_made_projects(world, unit_a, bureau_
         services.project_from_proposal(actor=unit_a, proposal=proposals[1])
 
 
-def test_gate_table_names_every_stage_kind_pair_once():
-    pairs = [(r.stage, r.kind, r.category) for r in gates.REQUIREMENTS]
-    assert len(pairs) == len(set(pairs))
-    assert {r.stage for r in gates.REQUIREMENTS} <= {gates.SUBMIT, *Stage.values}
+def test_gate_table_is_seeded_national_rows_once(db):
+    from ..models import StageRequirement
+
+    rows = StageRequirement.objects.filter(region__isnull=True)
+    pairs = [(r.stage, r.project_kind, r.category) for r in rows]
+    assert len(pairs) == 8 and len(pairs) == len(set(pairs))
+    assert {r.stage for r in rows} <= {gates.SUBMIT, *Stage.values}
+    assert all(r.kind == "national" and "维修项目管理规范" in r.source for r in rows)
 
 
 def test_history_is_scoped(world, bureau_a):

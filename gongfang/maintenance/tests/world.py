@@ -2,7 +2,8 @@
 
 Each side gets a proposed project of its building, a project under way (with a progress report
 and a payment), a three-year plan of its region with one proposal, a service contract of its
-compound, a budget and an energy expense of its organization. ``bureau_city`` (枣庄市) sees both.
+compound, a budget and an energy expense of its organization, and a stage requirement of its
+region (a paper the evaluation asks of minor works, count 0: it changes no gate). ``bureau_city`` (枣庄市) sees both.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..models import (
     PlanProposal,
     ProgressReport,
     ServiceContract,
+    StageRequirement,
     ThreeYearPlan,
 )
 
@@ -121,6 +123,19 @@ class MaintenanceWorldMixin(WorldMixin):
                     "year": 2026,
                     "item": "maintenance",
                     "planned": Decimal("500000"),
+                },
+            )
+            side.requirement, _ = service_for(StageRequirement).create(
+                actor=actor,
+                data={
+                    "region": side.region,
+                    "stage": Stage.EVALUATED,
+                    "project_kind": "minor",
+                    "category": "photo",
+                    "count": 0,
+                    "label": "完工照片",
+                    "source": f"{side.region.name}维修项目管理细则",
+                    "effective_from": datetime.date(2026, 1, 1),
                 },
             )
             side.expense, _ = service_for(Expense).create(
