@@ -24,6 +24,7 @@ class ReportFormTable(BaseTable):
 
 
 class EvaluationIndicatorTable(BaseTable):
+    code = tables.Column(verbose_name="指标编号")
     name = LinkedColumn(verbose_name="指标名称")
     kind = tables.Column(verbose_name="计分方式")
     points = tables.Column(verbose_name="分值")

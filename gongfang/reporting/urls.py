@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import path
 from django.views.generic import RedirectView
 
@@ -10,7 +11,15 @@ from . import views as v
 
 app_name = "reporting"
 
-FORMS = RedirectView.as_view(pattern_name="reporting:reportform_list")
+
+class FormsRedirect(LoginRequiredMixin, RedirectView):
+    """The fields and rules are listed on their form's page: their list names lead there (after
+    login, like every page)."""
+
+    pattern_name = "reporting:reportform_list"
+
+
+FORMS = FormsRedirect.as_view()
 
 urlpatterns = [
     path("", v.PeriodListView.as_view(), name="reportperiod_list"),
