@@ -419,7 +419,14 @@ class VehicleStandardParameter(StandardRowBase):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_key_display()} = {self.value.normalize():f} {self.unit}".strip()
+        return f"{self.get_key_display()} = {self.shown} {self.unit}".strip()
+
+    @property
+    def shown(self) -> str:
+        """The value as a reader takes it: a yes/no parameter in words, else the figure."""
+        if self.key == StandardParam.NEW_ENERGY_SHARE_BLOCKS:
+            return "是（未达标不能申报）" if self.value else "否（仅提示，不影响申报）"
+        return f"{self.value.normalize():f}"
 
     def clean(self) -> None:
         if self.value is None or not self.key:

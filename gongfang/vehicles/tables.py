@@ -259,8 +259,8 @@ class VehicleStandardParameterTable(BaseTable):
         fields = ()
         sequence = ("id", "standard", "key", "value", "unit", "clause", "actions")
 
-    def render_value(self, value):
-        return f"{value.normalize():f}"
+    def render_value(self, record):
+        return record.shown
 
 
 class VehicleColumnTable(BaseTable):

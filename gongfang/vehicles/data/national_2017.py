@@ -148,7 +148,7 @@ PARAMETERS: list[tuple[str, Decimal, str, str]] = [
     (
         "new_energy_share_blocks",
         Decimal("0"),
-        "1 是 0 否",
+        "",
         "新能源配备比例是考核目标而非配备上限（广西 2016 年约为 15%）：未达到 30% 时提示，"
         "不影响申报（取值 0）；地方标准可规定未达标不能申报（取值 1）。",
     ),

@@ -67,7 +67,6 @@ def test_a_standard_that_blocks_stops_the_purchase(world, unit_a, bureau_a):
             "standard": standard,
             "key": "new_energy_share_blocks",
             "value": Decimal("1"),
-            "unit": "1 是 0 否",
             "clause": "县政府文件：新增及更新车辆新能源比例未达 30% 的不予审批。",
         },
     )
