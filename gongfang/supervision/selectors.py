@@ -126,6 +126,7 @@ def fleet_points(user) -> list[dict]:
                 + (f" · {p.speed:.0f} km/h" if moving else " · 停驶")
                 + (" · 有待核实异常" if flagged else ""),
                 "color": "#d63939" if flagged else ("#2fb344" if moving else "#4263eb"),
+                "badge": "red" if flagged else ("green" if moving else "blue"),
                 "rank": 2 if flagged else (1 if moving else 0),
                 "url": reverse("supervision:playback", args=[v.pk])
                 + f"?day={local(p.recorded_at):%Y-%m-%d}",
@@ -226,7 +227,8 @@ def playback(vehicle: Vehicle, day: datetime.date, user) -> dict:
         "bounds": None,
         "tiles": tiles(),
     }
-    return {"trips": trips, "anomalies": anomalies, "by_trip": by_trip, "spec": spec}
+    rows = [(t, by_trip.get(t.pk, [])) for t in trips]
+    return {"trips": trips, "rows": rows, "anomalies": anomalies, "spec": spec}
 
 
 def vehicle_days(
