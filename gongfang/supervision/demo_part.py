@@ -31,8 +31,8 @@ def flush() -> int:
 
 
 def _fuel_far_above(run) -> FuelRecord | None:
-    """A fill of 60 litres the day after the car's previous fill, on a car with trips and a
-    fuel norm: a day's driving explains a few litres, not 60."""
+    """A fill of 60 litres yesterday on a car with trips and a fuel norm: its trips since its
+    previous fill explain far less."""
     from ..terminals.models import Trip
 
     vehicle_ids = (
@@ -44,15 +44,9 @@ def _fuel_far_above(run) -> FuelRecord | None:
     vehicle = Vehicle.objects.filter(pk__in=list(vehicle_ids)).first()
     if vehicle is None:
         return None
-    previous = (
-        FuelRecord.objects.filter(vehicle=vehicle, filled_on__lt=run.anchor)
-        .order_by("-filled_on")
-        .values_list("filled_on", flat=True)
-        .first()
-    ) or run.anchor - datetime.timedelta(days=2)
     return FuelRecord.objects.create(
         vehicle=vehicle,
-        filled_on=min(previous + datetime.timedelta(days=1), run.anchor),
+        filled_on=run.anchor - datetime.timedelta(days=1),
         litres=Decimal("60.00"),
         amount=Decimal("468.00"),
         station=V6_STATION,
