@@ -294,7 +294,7 @@ def main() -> None:
         result = load(phones, args.port, args.rate, args.seconds, args.clients, login=True)
     finally:
         gateway.send_signal(signal.SIGTERM)
-        tail = gateway.communicate(timeout=120)[0]
+        tail = gateway.communicate(timeout=600)[0]
     rows = stored(phones)
     rate = summary("网关（写入 PostgreSQL）", result, args.seconds)
     print(f"  网关：{tail.strip()}")

@@ -69,18 +69,37 @@ class Row:
         return tuple(getattr(self, c) for c in COLUMNS)
 
 
+def _text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _copy_line(row: Row) -> str:
+    return "\t".join(_text(getattr(row, c)) for c in COLUMNS) + "\n"
+
+
 def write_positions(rows: list[Row]) -> None:
     """Insert ``rows`` into ``Position`` in the current transaction."""
     if not rows:
         return
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg 3: COPY is several times faster than INSERT
-            with raw.copy(
+        # COPY (several times faster than INSERT) of one text buffer: a single write, so the
+        # writer thread gives up the GIL once per batch, not once per row, beside a busy loop.
+        data = "".join(_copy_line(row) for row in rows).encode()
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
                 f"COPY {Position._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row.values())
+            ) as copy,
+        ):
+            copy.write(data)
         return
     fields = [Position._meta.get_field(c.removesuffix("_id")) for c in COLUMNS]
     insert_values(Position, fields, [row.values() for row in rows])
