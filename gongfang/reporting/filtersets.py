@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from ..framework.filtersets import BaseFilterSet
-from .models import EvaluationIndicator, ReportForm, ReportPeriod, Submission
+from .models import (
+    EvaluationIndicator,
+    EvaluationScore,
+    ReportField,
+    ReportForm,
+    ReportPeriod,
+    ReportTable,
+    Submission,
+    ValidationRule,
+)
 
 
 class ReportFormFilterSet(BaseFilterSet):
@@ -36,3 +45,35 @@ class EvaluationIndicatorFilterSet(BaseFilterSet):
     class Meta:
         model = EvaluationIndicator
         fields = ["kind", "active"]
+
+
+class ReportTableFilterSet(BaseFilterSet):
+    search_fields = ("code__icontains", "name__icontains")
+
+    class Meta:
+        model = ReportTable
+        fields = ["form", "filled_by"]
+
+
+class ReportFieldFilterSet(BaseFilterSet):
+    search_fields = ("code__icontains", "label__icontains")
+
+    class Meta:
+        model = ReportField
+        fields = ["table", "kind"]
+
+
+class ValidationRuleFilterSet(BaseFilterSet):
+    search_fields = ("code__icontains", "message__icontains")
+
+    class Meta:
+        model = ValidationRule
+        fields = ["form", "kind", "importance"]
+
+
+class EvaluationScoreFilterSet(BaseFilterSet):
+    search_fields = ("indicator__name__icontains",)
+
+    class Meta:
+        model = EvaluationScore
+        fields = ["period", "submission", "indicator"]

@@ -67,6 +67,8 @@ register_event_labels(
         "reportform.copy": "复制统计报表版本",
         "reportperiod.evaluate": "统计报送考评",
         "reportperiod.remind": "统计报送催报",
+        "reportperiod.close": "结束统计报送期",
+        "submission.returned_externally": "上级系统退回统计报送",
     }
 )
 
@@ -372,10 +374,11 @@ def check_findings(submission: Submission) -> list[dict]:
     return [f.to_json() for f in found if not f.cells or set(f.cells) <= codes]
 
 
-def do_check(*, submission: Submission, actor) -> Submission:
+def do_check(*, submission: Submission, actor, expected_version: int | None = None) -> Submission:
     """Run the format checks and the form's rules; no blocking finding: 已校验."""
     with transaction.atomic():
         submission = _lock(submission)
+        check_version(submission, expected_version)
         _require_fill(actor, submission)
         if submission.state not in EDITABLE_STATES | {SubmissionState.CHECKED}:
             raise ValidationError(f"当前状态“{submission.get_state_display()}”不需要校验。")
@@ -491,10 +494,11 @@ def missing_children(submission: Submission) -> list[Submission]:
     )
 
 
-def do_submit(*, submission: Submission, actor) -> Submission:
+def do_submit(*, submission: Submission, actor, expected_version: int | None = None) -> Submission:
     """Send the signed figures up; a bureau's only after all its children are accepted."""
     with transaction.atomic():
         submission = _lock(submission)
+        check_version(submission, expected_version)
         _require_fill(actor, submission)
         if submission.state != SubmissionState.SIGNED:
             raise ValidationError("请先校验并由负责人签批后再报送。")
@@ -520,10 +524,13 @@ def do_submit(*, submission: Submission, actor) -> Submission:
     return submission
 
 
-def do_withdraw(*, submission: Submission, actor, reason: str = "") -> Submission:
+def do_withdraw(
+    *, submission: Submission, actor, reason: str = "", expected_version: int | None = None
+) -> Submission:
     """The submitter takes a submission back before the level above decides."""
     with transaction.atomic():
         submission = _lock(submission)
+        check_version(submission, expected_version)
         _require_fill(actor, submission)
         if submission.state != SubmissionState.SUBMITTED:
             raise ValidationError("只有已报送、尚未接收的报送可以撤回。")
@@ -538,7 +545,10 @@ def do_withdraw(*, submission: Submission, actor, reason: str = "") -> Submissio
 
 
 def _receiver_open(submission: Submission) -> None:
-    """The receiving bureau decides only while its own figures have not gone up."""
+    """The receiving bureau decides only while the period is open and its own figures have not
+    gone up."""
+    if submission.period.state != PeriodState.OPEN:
+        raise ValidationError("该报送期已结束。")
     own = Submission.objects.filter(
         period=submission.period,
         unit_key=f"region:{submission.receiver_id}",
@@ -549,12 +559,15 @@ def _receiver_open(submission: Submission) -> None:
         raise ValidationError("本级汇总已上报，不能再接收或退回下级报送；请先撤回本级报送。")
 
 
-def do_return(*, submission: Submission, reasons: str, actor) -> Submission:
+def do_return(
+    *, submission: Submission, reasons: str, actor, expected_version: int | None = None
+) -> Submission:
     """The level above sends a submission back with its reasons."""
     if not (reasons or "").strip():
         raise ValidationError({"reasons": "退回须写明原因。"})
     with transaction.atomic():
         submission = _lock(submission)
+        check_version(submission, expected_version)
         if not may_decide(actor, submission):
             raise PermissionDenied("只有接收单位可以退回。")
         if submission.state != SubmissionState.SUBMITTED:
@@ -573,10 +586,11 @@ def do_return(*, submission: Submission, reasons: str, actor) -> Submission:
     return submission
 
 
-def do_accept(*, submission: Submission, actor) -> Submission:
+def do_accept(*, submission: Submission, actor, expected_version: int | None = None) -> Submission:
     """The level above accepts: the submission is frozen from now on."""
     with transaction.atomic():
         submission = _lock(submission)
+        check_version(submission, expected_version)
         if not may_decide(actor, submission):
             raise PermissionDenied("只有接收单位可以接收。")
         if submission.state != SubmissionState.SUBMITTED:
@@ -596,12 +610,15 @@ def do_accept(*, submission: Submission, actor) -> Submission:
     return submission
 
 
-def do_correct(*, submission: Submission, reason: str, actor) -> Submission:
+def do_correct(
+    *, submission: Submission, reason: str, actor, expected_version: int | None = None
+) -> Submission:
     """A correction of accepted figures: a new revision (filling) beside the frozen one."""
     if not (reason or "").strip():
         raise ValidationError({"reason": "更正须写明原因。"})
     with transaction.atomic():
         submission = _lock(submission)
+        check_version(submission, expected_version)
         _require_fill(actor, submission)
         if submission.state != SubmissionState.ACCEPTED:
             raise ValidationError("只有已接收的报送需要以更正方式修改。")
@@ -634,6 +651,42 @@ def do_correct(*, submission: Submission, reason: str, actor) -> Submission:
             data={"previous": submission.pk, "comment": reason[:300]},
         )
     return new
+
+
+def do_close_period(
+    *, period: ReportPeriod, actor, reason: str = "", expected_version: int | None = None
+) -> ReportPeriod:
+    """The opening bureau ends the period: when every unit's submission has been accepted, or
+    earlier by its explicit decision with a reason (what is still open is named in the log)."""
+    if not is_bureau_of(actor, period.region):
+        raise PermissionDenied("只有发起报送的机关事务管理部门可以结束报送期。")
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        period = ReportPeriod.objects.select_for_update(of=("self",)).get(pk=period.pk)
+        check_version(period, expected_version)
+        if period.state != PeriodState.OPEN:
+            raise ValidationError("该报送期已结束。")
+        pending = (
+            Submission.objects.filter(period=period, is_current=True, receiver__isnull=False)
+            .exclude(state=SubmissionState.ACCEPTED)
+            .count()
+        )
+        if pending and not reason:
+            raise ValidationError(
+                {"reason": f"尚有 {pending} 个单位的报送未接收；提前结束须写明理由。"}
+            )
+        before = serialize_object(period)
+        period.state = PeriodState.CLOSED
+        period.version += 1
+        period.save(update_fields=["state", "version", "updated_at"])
+        record_change(actor=actor, instance=period, action="update", before=before)
+        record_event(
+            actor=actor,
+            event="reportperiod.close",
+            obj=period,
+            data={"pending": pending, "comment": reason[:300]},
+        )
+    return period
 
 
 # Between deployments (used by app exchange) -------------------------------------------------------

@@ -252,6 +252,11 @@ class PeriodView(LoginRequiredMixin, View):
             elif action == "evaluate":
                 n = services.do_evaluate(period=period, actor=request.user)
                 messages.success(request, f"已计算考评得分 {n} 项。")
+            elif action == "close":
+                services.do_close_period(
+                    period=period, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "报送期已结束。")
             else:
                 raise PermissionDenied
         except ValidationError as exc:
@@ -357,6 +362,10 @@ class SubmissionView(LoginRequiredMixin, View):
                 "can_fill": can_fill,
                 "editable": editable,
                 "can_decide": can_decide and sub.state == SubmissionState.SUBMITTED,
+                # A bureau's figures may go to a system above on another deployment (exchange).
+                "can_package": can_fill
+                and sub.is_bureau
+                and sub.state in (SubmissionState.SIGNED, SubmissionState.SUBMITTED),
                 "sign_form": forms.SignForm()
                 if can_fill and sub.state == SubmissionState.CHECKED
                 else None,
