@@ -428,6 +428,11 @@ SPECTACULAR_SETTINGS = {
         "DisposalKindEnum": "gongfang.vehicles.choices.DisposalKind",
         "RepairKindEnum": "gongfang.vehicles.choices.RepairKind",
         "InsuranceKindEnum": "gongfang.vehicles.choices.InsuranceKind",
+        "SurveyDecisionEnum": "gongfang.survey.models.Decision",
+        "WarningRuleEnum": "gongfang.compliance.models.Rule",
+        "WarningSubjectEnum": "gongfang.compliance.models.Subject",
+        "ReviewSubjectEnum": "gongfang.review.models.Subject",
+        "AnomalyRuleEnum": "gongfang.supervision.rules.Rule",
     },
 }
 

@@ -37,6 +37,14 @@ class ItemKind(models.TextChoices):
     MISSING = "missing", "图纸中缺少"
 
 
+class MatchedBy(models.TextChoices):
+    """How a drawn room found its registered one (survey.reconcile)."""
+
+    NONE = "", "—"
+    NUMBER = "number", "按房间号"
+    POSITION = "position", "按位置"
+
+
 class Decision(models.TextChoices):
     PENDING = "", "待确认"
     CONFIRMED = "confirmed", "确认"
@@ -251,7 +259,7 @@ class SurveyItem(models.Model):
     difference = models.DecimalField("差额（㎡）", max_digits=12, decimal_places=2, null=True)
     ratio = models.DecimalField("差异比例", max_digits=9, decimal_places=4, null=True)
     beyond_tolerance = models.BooleanField("超出容差", default=False)
-    matched_by = models.CharField("匹配方式", max_length=10, blank=True)
+    matched_by = models.CharField("匹配方式", max_length=10, blank=True, choices=MatchedBy.choices)
     geometry = models.JSONField("平面图形", null=True, blank=True)
     occupants = models.CharField("使用人", max_length=300, blank=True)
     use = models.CharField("用途", max_length=60, blank=True)

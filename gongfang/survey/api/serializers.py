@@ -44,7 +44,7 @@ class SurveyConfirmationSerializer(ObjectSerializer):
         model = m.SurveyConfirmation
 
 
-class DecideSerializer(serializers.Serializer):
+class SurveyDecisionSerializer(serializers.Serializer):
     """确认或提出异议：party（unit/surveyor/bureau）、decision（confirmed/disputed）、
     items（房间编号列表，不填为本方全部待确认房间）、reason（异议必填）。"""
 
@@ -58,7 +58,7 @@ class DecideSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, label="理由")
 
 
-class SignSerializer(serializers.Serializer):
+class SurveySignSerializer(serializers.Serializer):
     """签字确认：party 与登录密码、动态口令。"""
 
     party = serializers.ChoiceField(choices=m.Party.choices, label="签字方")

@@ -73,7 +73,9 @@ class SurveyBatchViewSet(ObjectViewSet):
         )
 
     @extend_schema(
-        request=s.DecideSerializer, responses={200: s.SurveyBatchSerializer}, parameters=[IF_MATCH]
+        request=s.SurveyDecisionSerializer,
+        responses={200: s.SurveyBatchSerializer},
+        parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def decide(self, request, pk=None) -> Response:
@@ -88,17 +90,19 @@ class SurveyBatchViewSet(ObjectViewSet):
                 actor=request.user, batch=batch, items=items, expected_version=version, **data
             )
 
-        return self._step(request, s.DecideSerializer, run)
+        return self._step(request, s.SurveyDecisionSerializer, run)
 
     @extend_schema(
-        request=s.SignSerializer, responses={200: s.SurveyBatchSerializer}, parameters=[IF_MATCH]
+        request=s.SurveySignSerializer,
+        responses={200: s.SurveyBatchSerializer},
+        parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def sign(self, request, pk=None) -> Response:
         """负责人签字确认（登录密码 + 动态口令）；三方签字后测绘成果入账。"""
         return self._step(
             request,
-            s.SignSerializer,
+            s.SurveySignSerializer,
             lambda b, d, v: services.sign(actor=request.user, batch=b, expected_version=v, **d),
         )
 
