@@ -352,6 +352,17 @@ def _import_return(package: dict, key: PeerKey, data: bytes, actor, region) -> P
     if answered is None:
         raise Refused("退回包所指的报送包不是本系统发出的，已拒收。")
     reasons = str(content.get("reasons") or "")
+    local = "本系统报送已改为已退回。"
+    if answered.submission is None:
+        local = "本系统已无对应报送，状态未改变。"
+    else:
+        try:
+            with transaction.atomic():
+                reporting.do_receive_return(
+                    submission=answered.submission, reasons=reasons or "（未说明原因）", actor=actor
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            local = f"本系统报送状态未改变：{'；'.join(_messages(exc))}"
     stored = _record(
         actor=actor,
         direction=PackageDirection.IN,
@@ -364,7 +375,7 @@ def _import_return(package: dict, key: PeerKey, data: bytes, actor, region) -> P
         fingerprint=key.fingerprint,
         verified=True,
         accepted=True,
-        result=f"验签通过，上级已退回：{reasons}"[:500],
+        result=f"验签通过，上级已退回：{reasons.rstrip('。')}。{local}"[:500],
     )
     record_event(
         actor=actor,

@@ -586,6 +586,43 @@ def do_return(
     return submission
 
 
+def do_receive_return(*, submission: Submission, reasons: str, actor) -> Submission:
+    """The system above (another deployment) returned our signed figures through a verified
+    return package: our own submission goes back to 已退回 with its reasons, to be corrected
+    and sent again."""
+    if not (reasons or "").strip():
+        raise ValidationError({"reasons": "退回须写明原因。"})
+    with transaction.atomic():
+        submission = _lock(submission)
+        bureau = actor.has_role(Role.BUREAU_ADMIN) and covers(actor, submission.region)
+        if not (bureau or may_fill(actor, submission)):
+            raise PermissionDenied("只有填报单位或本区划的机关事务管理部门可以登记上级退回。")
+        if not submission.is_current:
+            raise ValidationError("这是已被更正替代的历史版次，不能再退回。")
+        if submission.state not in (SubmissionState.SIGNED, SubmissionState.SUBMITTED):
+            raise ValidationError(
+                f"本系统的报送当前为“{submission.get_state_display()}”，不是已签批或已报送，"
+                "未改为已退回。"
+            )
+        submission.return_reasons = reasons.strip()
+        submission.decided_at = clock.now()
+        _transition(
+            submission,
+            actor=actor,
+            to=SubmissionState.RETURNED,
+            action=ActionKind.RETURN,
+            comment=f"上级系统退回：{submission.return_reasons}",
+            fields=("return_reasons", "decided_at"),
+        )
+        record_event(
+            actor=actor,
+            event="submission.returned_externally",
+            obj=submission,
+            data={"comment": submission.return_reasons[:300]},
+        )
+    return submission
+
+
 def do_accept(*, submission: Submission, actor, expected_version: int | None = None) -> Submission:
     """The level above accepts: the submission is frozen from now on."""
     with transaction.atomic():

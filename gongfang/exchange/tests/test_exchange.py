@@ -17,6 +17,7 @@ from ...framework import crypto
 from ...framework.models import ObjectChange
 from ...reporting import services as reporting
 from ...reporting.choices import SubmissionState
+from ...reporting.models import Submission
 from ...reporting.tests.world import ReportingWorld, sign_kwargs
 from .. import services
 from ..models import Direction, Package, PackageDirection, PeerKey
@@ -171,12 +172,29 @@ class ExchangeTests(ReportingWorld):
         self.assertEqual(returned.direction, PackageDirection.OUT)
         received.submission.refresh_from_db()
         self.assertEqual(received.submission.state, SubmissionState.RETURNED)
-        # On the county's system: verified with the city's registered key, tied to what it sent.
+        # On the county's system: verified with the city's registered key, tied to what it sent;
+        # its own submission (submitted there, the shared test row stands for it) goes back to
+        # 已退回 with the reasons.
+        Submission.objects.filter(pk=self.county_sub.pk).update(
+            state=SubmissionState.SUBMITTED, return_reasons=""
+        )
         with county():
             back = services.receive(data=returned.data.encode(), actor=self.county_bureau)
         self.assertTrue(back.accepted, back.result)
         self.assertIn("上级已退回：办公室面积与登记数据不符", back.result)
+        self.assertIn("本系统报送已改为已退回", back.result)
         self.assertEqual(back.submission_id, sent.submission_id)
+        own = Submission.objects.get(pk=self.county_sub.pk)
+        self.assertEqual(own.state, SubmissionState.RETURNED)
+        self.assertEqual(own.return_reasons, "办公室面积与登记数据不符，请核实。")
+        self.assertTrue(
+            own.actions.filter(action="return", comment__startswith="上级系统退回").exists()
+        )
+        # Received twice (the local row is no longer signed): kept, the state left as it is.
+        with county():
+            again = services.receive(data=returned.data.encode(), actor=self.county_bureau)
+        self.assertTrue(again.accepted, again.result)
+        self.assertIn("本系统报送状态未改变", again.result)
         # A return the county never asked for (naming a package it did not send) is refused.
         bogus = services.make_package(
             kind="return",
