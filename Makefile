@@ -68,6 +68,8 @@ define DEMO_ACCOUNTS
   sys_admin        系统管理员 (sys_admin)         —               需要
   sec_admin        安全管理员 (sec_admin)         —               需要
   audit_admin      审计管理员 (audit_admin)       —               需要
+  jh_unit          单位系统管理员 (unit_admin)    荆河街道办事处  需要（统计报送演示）
+  jh_bureau        机关事务管理员 (bureau_admin)  荆河街道        需要（统计报送演示）
 动态口令 / current TOTP code:  .venv/bin/python manage.py demo_totp <用户名> [--qr]
 endef
 export DEMO_ACCOUNTS
