@@ -572,9 +572,7 @@ class StageRequirement(PrimaryModel):
     )
     stage = models.CharField("环节", max_length=12, choices=GateStage.choices)
     project_kind = models.CharField("项目类型", max_length=10, choices=ProjectKind.choices)
-    category = models.SlugField(
-        "档案类别代码", max_length=30, help_text="所须资料归入的档案类别，如 contract（合同）"
-    )
+    category = models.SlugField("档案类别", max_length=30, help_text="所须资料归入的档案类别")
     count = models.PositiveSmallIntegerField(
         "份数", validators=[MaxValueValidator(50)], help_text="至少须上传的份数；0 表示本地不要求"
     )
@@ -593,7 +591,7 @@ class StageRequirement(PrimaryModel):
     class Meta:
         verbose_name = "维修环节须备资料"
         verbose_name_plural = "维修环节须备资料"
-        ordering = ["region", "stage", "project_kind", "pk"]
+        ordering = ["region", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "stage", "project_kind", "category", "effective_from"],
@@ -615,7 +613,12 @@ class StageRequirement(PrimaryModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_stage_display()}前：{self.label} {self.count} 份"
+        from .gates import category_name
+
+        return (
+            f"{self.get_stage_display()}前：{self.label} {self.count} 份"
+            f"（{category_name(self.category)}）"
+        )
 
     def clean(self) -> None:
         from ..archives.models import DocumentCategory

@@ -548,6 +548,26 @@ class StageRequirementListView(ObjectListView):
 
 class StageRequirementView(ObjectView):
     queryset = StageRequirement.objects.select_related("region")
+    # The category's name is in the title (the field holds its code).
+    attributes = (
+        "kind",
+        "region",
+        "stage",
+        "project_kind",
+        "label",
+        "count",
+        "source",
+        "effective_from",
+        "effective_to",
+    )
+
+    def get_extra_context(self, obj: StageRequirement) -> dict[str, Any]:
+        writable = (
+            StageRequirement.objects.restrict(self.request.user, "change")
+            .filter(pk=obj.pk)
+            .exists()
+        )
+        return {"can_change": writable, "can_delete": writable}
 
 
 class StageRequirementEditView(ObjectEditView):
