@@ -299,6 +299,9 @@ def _field_label(model: type[models.Model] | None, name: str) -> tuple[str, mode
         field = model._meta.get_field(name)
     except Exception:
         return name, None
+    if field.auto_created and not field.concrete:
+        # A reverse relation of the same name as an event's key ("items"): not a logged field.
+        return name, None
     return str(getattr(field, "verbose_name", name)), field
 
 

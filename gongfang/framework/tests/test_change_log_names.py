@@ -49,3 +49,25 @@ class ChangeLogNameTests(WorldMixin, TestCase):
             f'<ins class="gf-after">{self.world.a.sub_org}</ins>',
         )
         self.assertNotContains(page, f">#{old_org.pk}<")
+
+
+class EventKeyNamedLikeARelationTests(WorldMixin, TestCase):
+    def test_an_event_key_named_like_a_reverse_relation_is_shown(self):
+        """An event's data key may have the name of one of the object's reverse relations
+        ("floors" of a building): it is shown as event data, not looked up as that relation."""
+        from ..changelog import record_event
+
+        building = self.world.a.building
+        record_event(
+            actor=self.user_with_perm,
+            event="survey.apply",
+            obj=building,
+            data={"floors": [{"number": 1, "rooms": 3}], "rooms": 3},
+        )
+        self.client.force_login(self.user_with_perm)
+        page = self.client.get(building.get_absolute_url())
+        self.assertEqual(page.status_code, 200)
+        entry = ObjectChange.objects.filter(event="survey.apply").latest("pk")
+        self.client.force_login(self.user_with_perm)
+        response = self.client.get(f"/changelog/{entry.pk}/")
+        self.assertLess(response.status_code, 500)
