@@ -61,8 +61,8 @@ define DEMO_ACCOUNTS
   用户名 username  角色 role                      范围 scope      动态口令 TOTP
   zz_bureau        机关事务管理员 (bureau_admin)  枣庄市          需要
   tz_bureau        机关事务管理员 (bureau_admin)  滕州市          需要
-  unit_admin       单位系统管理员 (unit_admin)    枣庄市教育局    —
-  surveyor         测绘单位 (surveyor)            枣庄市          —
+  unit_admin       单位系统管理员 (unit_admin)    枣庄市教育局    需要（签字用）
+  surveyor         测绘单位 (surveyor)            枣庄市          需要（签字用）
   supervisor       纪检监督 (supervisor)          枣庄市          —
   leader           审批领导 (leader)              枣庄市          需要
   sys_admin        系统管理员 (sys_admin)         —               需要
