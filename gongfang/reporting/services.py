@@ -573,17 +573,22 @@ def do_return(
         if submission.state != SubmissionState.SUBMITTED:
             raise ValidationError("只有已报送、尚未接收的报送可以退回。")
         _receiver_open(submission)
-        submission.return_reasons = reasons.strip()
-        submission.decided_at = clock.now()
-        _transition(
-            submission,
-            actor=actor,
-            to=SubmissionState.RETURNED,
-            action=ActionKind.RETURN,
-            comment=submission.return_reasons,
-            fields=("return_reasons", "decided_at"),
-        )
+        _returned(submission, actor=actor, reasons=reasons, prefix="")
     return submission
+
+
+def _returned(submission: Submission, *, actor, reasons: str, prefix: str) -> None:
+    """Write 已退回 with the reasons (the history entry's comment starts with ``prefix``)."""
+    submission.return_reasons = reasons.strip()
+    submission.decided_at = clock.now()
+    _transition(
+        submission,
+        actor=actor,
+        to=SubmissionState.RETURNED,
+        action=ActionKind.RETURN,
+        comment=f"{prefix}{submission.return_reasons}",
+        fields=("return_reasons", "decided_at"),
+    )
 
 
 def do_receive_return(*, submission: Submission, reasons: str, actor) -> Submission:
@@ -604,16 +609,7 @@ def do_receive_return(*, submission: Submission, reasons: str, actor) -> Submiss
                 f"本系统的报送当前为“{submission.get_state_display()}”，不是已签批或已报送，"
                 "未改为已退回。"
             )
-        submission.return_reasons = reasons.strip()
-        submission.decided_at = clock.now()
-        _transition(
-            submission,
-            actor=actor,
-            to=SubmissionState.RETURNED,
-            action=ActionKind.RETURN,
-            comment=f"上级系统退回：{submission.return_reasons}",
-            fields=("return_reasons", "decided_at"),
-        )
+        _returned(submission, actor=actor, reasons=reasons, prefix="上级系统退回：")
         record_event(
             actor=actor,
             event="submission.returned_externally",
