@@ -41,6 +41,11 @@ def test_demo_accounts_sign_in_with_the_code_demo_totp_prints(demo):
         "sys_admin",
         "sec_admin",
         "audit_admin",
+        # They sign in the demo's stories (survey batches, statistics reporting).
+        "unit_admin",
+        "surveyor",
+        "jh_unit",
+        "jh_bureau",
     }
     assert not User.objects.filter(must_change_password=True).exists()
 
