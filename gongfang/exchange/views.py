@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,6 +14,7 @@ from django.views import View
 
 from ..framework import crypto
 from ..framework.text import is_number
+from ..framework.views.generic import ModelReadersMixin
 from ..registry.models import Organization, Region
 from ..reporting.choices import SubmissionState
 from ..reporting.models import Submission
@@ -48,7 +48,9 @@ def _sendable(user):
     return [s for s in rows.order_by("-period__year", "pk")[:200] if may_fill(user, s)]
 
 
-class HomeView(LoginRequiredMixin, View):
+class HomeView(ModelReadersMixin, View):
+    reader_model = Package
+
     """``exchange:home``."""
 
     def get(self, request):
@@ -131,7 +133,9 @@ class HomeView(LoginRequiredMixin, View):
         return HttpResponseRedirect(reverse(HOME))
 
 
-class PackageView(LoginRequiredMixin, View):
+class PackageView(ModelReadersMixin, View):
+    reader_model = Package
+
     """``exchange:package``: one package, what checking it found, and returning it."""
 
     def get(self, request, pk):
@@ -165,7 +169,9 @@ class PackageView(LoginRequiredMixin, View):
         return HttpResponseRedirect(reverse("exchange:package", args=[returned.pk]))
 
 
-class DownloadView(LoginRequiredMixin, View):
+class DownloadView(ModelReadersMixin, View):
+    reader_model = Package
+
     """``exchange:download``: the package's exact bytes."""
 
     def get(self, request, pk):

@@ -10,7 +10,6 @@ from collections import Counter
 from decimal import Decimal
 from urllib.parse import quote
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -19,6 +18,7 @@ from django.views import View
 from ..framework import clock
 from ..framework.spreadsheets import defuse
 from ..framework.text import is_number
+from ..framework.views.generic import ModelReadersMixin
 from .asof import end_of_day, rows_as_of
 from .choices import RoomCategory, RoomStatus
 from .models import Floor, Organization, Region, Room
@@ -186,8 +186,10 @@ def csv_response(rows: list[dict], day: datetime.date) -> HttpResponse:
     return response
 
 
-class RoomAsOfView(LoginRequiredMixin, View):
+class RoomAsOfView(ModelReadersMixin, View):
     """``registry:room_list_asof``: the rooms as they were at the end of a past day."""
+
+    reader_model = Room
 
     def get(self, request):
         params = request.GET

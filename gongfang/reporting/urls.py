@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from ..framework.views.generic import ModelReadersMixin
 from . import difference_views
 from . import views as v
+from .models import ReportForm
 
 app_name = "reporting"
 
 
-class FormsRedirect(LoginRequiredMixin, RedirectView):
-    """The fields and rules are listed on their form's page: their list names lead there (after
-    login, like every page)."""
+class FormsRedirect(ModelReadersMixin, RedirectView):
+    """The fields and rules are listed on their form's page: their list names lead there (for
+    the accounts that may read the forms)."""
 
+    reader_model = ReportForm
     pattern_name = "reporting:reportform_list"
 
 

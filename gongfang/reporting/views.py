@@ -18,6 +18,7 @@ from ..framework.pdf import pdf_response
 from ..framework.text import is_number
 from ..framework.versions import parse_version
 from ..framework.views.generic import (
+    ModelReadersMixin,
     ObjectDeleteView,
     ObjectEditView,
     ObjectListView,
@@ -385,8 +386,10 @@ class SubmissionView(LoginRequiredMixin, View):
         )
 
 
-class SubmissionActionView(LoginRequiredMixin, View):
+class SubmissionActionView(ModelReadersMixin, View):
     """``reporting:submission_act`` (pk, action): one transition by its service."""
+
+    reader_model = Submission
 
     def post(self, request, pk, action):
         sub = _submission(request, pk)
@@ -517,8 +520,10 @@ class ReceiptView(LoginRequiredMixin, View):
         return pdf_response(exports.receipt_pdf(sub, entry), f"回执-{sub.pk}-{entry.pk}.pdf")
 
 
-class ScanView(LoginRequiredMixin, View):
+class ScanView(ModelReadersMixin, View):
     """``reporting:submission_scan``: the signed page's scan, for whoever sees the submission."""
+
+    reader_model = Submission
 
     def get(self, request, pk):
         sub = _submission(request, pk)

@@ -13,13 +13,8 @@ TEXT = forms.Textarea(attrs={"rows": 3, "class": "form-control"})
 
 
 class RequiredFieldForm(ScopedModelForm):
-    condition = forms.JSONField(
-        label="适用条件",
-        required=False,
-        initial=dict,
-        help_text='字段条件，如 {"status__in": ["lent", "leased_out"]}；留空为全部记录。',
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    """The rule's particulars. Its condition (which rows it applies to, as field lookups) is kept
+    as seeded or set through the API: a page of codes is no place to type it."""
 
     class Meta:
         model = RequiredField
@@ -27,16 +22,12 @@ class RequiredFieldForm(ScopedModelForm):
             "model",
             "field",
             "label",
-            "condition",
             "condition_label",
             "version",
             "source",
             "effective_from",
             "effective_to",
         ]
-
-    def clean_condition(self):
-        return self.cleaned_data.get("condition") or {}
 
 
 class ReviewForm(ScopedModelForm):

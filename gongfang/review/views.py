@@ -15,6 +15,7 @@ from django.views import View
 
 from ..framework.text import is_number
 from ..framework.views.generic import (
+    ModelReadersMixin,
     ObjectDeleteView,
     ObjectEditView,
     ObjectListView,
@@ -102,7 +103,9 @@ class AssignmentView(_AssignmentView):
         }
 
 
-class RunChecksView(LoginRequiredMixin, View):
+class RunChecksView(ModelReadersMixin, View):
+    reader_model = Review
+
     def post(self, request, pk):
         review = _get(Review.objects.restrict(request.user, "view"), pk)
         try:
@@ -116,7 +119,9 @@ class RunChecksView(LoginRequiredMixin, View):
         return HttpResponseRedirect(review.get_absolute_url())
 
 
-class CloseReviewView(LoginRequiredMixin, View):
+class CloseReviewView(ModelReadersMixin, View):
+    reader_model = Review
+
     def post(self, request, pk):
         review = _get(Review.objects.restrict(request.user, "view"), pk)
         try:
@@ -193,7 +198,8 @@ class FindingView(ObjectView):
         }
 
 
-class FindingActionView(LoginRequiredMixin, View):
+class FindingActionView(ModelReadersMixin, View):
+    reader_model = Finding
     form_class: type
     success: str
 

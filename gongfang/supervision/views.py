@@ -253,6 +253,9 @@ class RuleReviseView(RuleVersionView):
     """The form of a new version of a rule (the parameters of the version it starts from)."""
 
     action = "add"
+    # A bureau revises a national version it cannot change (the revision is its own region's
+    # new version): the service decides, not the change right on the version shown.
+    rights_by_service = True
 
     def get_object(self, pk) -> RuleVersion:
         """The version revised from: any the account sees (a national one too)."""

@@ -5,14 +5,12 @@ authenticator code, and the room shows 出借 with no R8 warning (the loan is ap
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Exists, OuterRef
 
 from gongfang.accounts.models import User
-from gongfang.accounts.otp import current_code, totp_device
 from gongfang.compliance.models import ACTIVE_STATES, Warning
 from gongfang.framework import clock
 from gongfang.framework.services import service_for
@@ -21,35 +19,14 @@ from gongfang.registry.models import Occupancy, Organization, Room
 from gongfang.workflow.choices import CaseState
 from gongfang.workflow.models import Case
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+from .signin import PASSWORD, code, sign_in
 
-PASSWORD = "Demo@2026!"
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo_city(db):
     call_command("load_demo", profile="small", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def sign_in(page, url: str, username: str, *, later: bool = False) -> None:
-    """Log in (with the authenticator's code where the role needs one). ``later``: the code of
-    the next 30 s step, as one already used in this step is refused."""
-    page.context.clear_cookies()
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    user = User.objects.get(username=username)
-    if user.second_factor_required:
-        page.wait_for_url(re.compile(r"/accounts/2fa/verify/"))
-        page.fill("input[name=token]", code(user, later=later))
-        page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/accounts/login/" not in page.url
-
-
-def code(user: User, *, later: bool = False) -> str:
-    return current_code(totp_device(user), at=time.time() + (30 if later else 0))
 
 
 def test_a_room_lent_through_approval_shows_lent_without_r8(live_server, page, demo_city):

@@ -8,49 +8,24 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 import pytest
 from django.core.management import call_command
 
 from gongfang.accounts.models import User
-from gongfang.accounts.otp import current_code, totp_device
 from gongfang.framework import clock
 from gongfang.maintenance.models import MaintenanceProject
 from gongfang.registry.models import Building
 from gongfang.workflow.choices import CaseState
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+from .signin import PASSWORD, code, sign_in
 
-PASSWORD = "Demo@2026!"
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo_city(db):
     call_command("load_demo", profile="small", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def sign_in(page, url: str, username: str, *, later: bool = False) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    user = User.objects.get(username=username)
-    if user.second_factor_required:
-        page.wait_for_url(re.compile(r"/accounts/2fa/verify/"))
-        page.fill("input[name=token]", code(user, later=later))
-        page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/accounts/login/" not in page.url
-
-
-def code(user: User, *, later: bool = False) -> str:
-    """A fresh authenticator code: the device's memory of the last code used is reset first
-    (the demo's build signs with the leader's code of this very half-minute)."""
-    device = totp_device(user)
-    type(device).objects.filter(pk=device.pk).update(last_t=-1)
-    return current_code(device, at=time.time() + (30 if later else 0))
 
 
 def png() -> bytes:

@@ -75,4 +75,4 @@ def test_demo_totp_draws_a_qr_code_and_refuses_other_accounts(demo):
     with pytest.raises(CommandError, match="不是演示账号"):
         demo_totp("someone_real")
     with pytest.raises(CommandError, match="未绑定身份验证器"):
-        demo_totp("unit_admin")
+        demo_totp("supervisor")

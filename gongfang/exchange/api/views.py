@@ -5,11 +5,12 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.parsers import BaseParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ...framework.api.permissions import ScopedModelPermission
 from .. import services
+from ..models import Package
 
 
 class RawParser(BaseParser):
@@ -25,7 +26,10 @@ class ReceivePackageView(APIView):
     """接收交换包：请求体为对方系统签名的报送包或退回包（原样字节）；验签通过后导入，否则拒收并说明原因。"""
 
     parser_classes = [RawParser]
-    permission_classes = [IsAuthenticated]
+    # Receiving files a package: the accounts that may add packages (the bureaus), not the three
+    # administrators.
+    queryset = Package.objects.all()
+    permission_classes = [ScopedModelPermission]
 
     @extend_schema(
         request={"application/json": OpenApiTypes.BINARY},

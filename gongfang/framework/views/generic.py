@@ -36,6 +36,21 @@ def url_name(model: type[models.Model], suffix: str = "") -> str:
     return f"{model._meta.app_label}:{model._meta.model_name}{suffix}"
 
 
+class ModelReadersMixin(LoginRequiredMixin):
+    """A page that is not one generic view of a model (often a POST-only step): only accounts
+    that may read ``reader_model`` reach it, whatever the method, so the three administrators
+    are refused (403) before a 405 or a redirect tells them what is there."""
+
+    reader_model: ClassVar[type[models.Model]]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_model_perm(
+            self.reader_model, "view"
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
 class BaseObjectView(LoginRequiredMixin, View):
     queryset: ClassVar[models.QuerySet]
     action: ClassVar[str] = "view"
