@@ -139,7 +139,7 @@ def test_map_points_card_and_policy(live_server, page):
     floor_link.wait_for()
     assert "1号楼" in page.locator(".leaflet-popup-content").inner_text()
     floor_link.click()
-    page.wait_for_url(re.compile(r"/floors/\d+/$"))
+    page.wait_for_url(re.compile(r"/floors/\d+/$"), wait_until="domcontentloaded")
     page.locator("svg[data-plan-svg]").wait_for()
     assert page.get_by_text("示意图（按登记面积，非实测）").is_visible()  # no geometry here
     assert not violations, violations

@@ -39,8 +39,16 @@ class Command(BaseCommand):
         device = totp_device(user)
         if device is None:
             raise CommandError(f"账号 {username} 未绑定身份验证器（其角色不要求双因素认证）。")
-        remaining = device.step - int(time.time() - device.t0) % device.step
-        self.stdout.write(f"当前动态口令：{current_code(device)}（{remaining} 秒内有效）")
+        now = time.time()
+        remaining = device.step - int(now - device.t0) % device.step
+        if device.last_t >= int(now - device.t0) // device.step:
+            # This half-minute's code was just used (the demo's build signs with it): the next
+            # one is accepted already (the authenticator's tolerance of one step) and unused.
+            code = current_code(device, at=now + device.step)
+            remaining += device.step
+        else:
+            code = current_code(device, at=now)
+        self.stdout.write(f"当前动态口令：{code}（{remaining} 秒内有效）")
         self.stdout.write(f"身份验证器绑定地址：{device.config_url}")
         if qr:
             drawing = io.StringIO()
