@@ -108,7 +108,11 @@ def main() -> int:
         dest_dir.mkdir(parents=True)
         for name in names:
             src = package_dir / name
-            copy(src, dest_dir)
+            # Images a stylesheet names by a relative "images/…" path (Leaflet's) keep that
+            # folder, or the manifest storage of production's collectstatic refuses the CSS.
+            target = dest_dir / "images" if src.parent.name == "images" else dest_dir
+            target.mkdir(exist_ok=True)
+            copy(src, target)
             count += 1
             # A file that names its source map gets the map too, when the package ships it.
             if src.suffix in (".js", ".css"):
