@@ -424,7 +424,7 @@ def do_sign(
     password: str,
     otp: str,
     signer_name: str,
-    signer_title: str,
+    signer_title: str = "",
     scan: bytes,
 ) -> Submission:
     """The principal's sign-off: identity confirmed again, the content hashed, the scanned

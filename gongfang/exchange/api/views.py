@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +23,19 @@ class RawParser(BaseParser):
         return stream.read()
 
 
+# What the receiver answers, imported (201) or refused (400): the package as filed.
+RESULT = inline_serializer(
+    "ExchangeReceiveResult",
+    {
+        "id": serializers.IntegerField(),
+        "accepted": serializers.BooleanField(),
+        "verified": serializers.BooleanField(),
+        "detail": serializers.CharField(),
+        "sha256": serializers.CharField(),
+    },
+)
+
+
 class ReceivePackageView(APIView):
     """接收交换包：请求体为对方系统签名的报送包或退回包（原样字节）；验签通过后导入，否则拒收并说明原因。"""
 
@@ -34,8 +48,8 @@ class ReceivePackageView(APIView):
     @extend_schema(
         request={"application/json": OpenApiTypes.BINARY},
         responses={
-            201: OpenApiResponse(description="已导入"),
-            400: OpenApiResponse(description="拒收，detail 为原因"),
+            201: OpenApiResponse(RESULT, description="已导入"),
+            400: OpenApiResponse(RESULT, description="拒收，detail 为原因"),
         },
     )
     def post(self, request):

@@ -81,7 +81,7 @@ class FindingViewSet(ReadOnlyObjectViewSet):
         try:
             finding = run(finding, values)
         except DjangoValidationError as exc:
-            raise ValidationError(exc.messages) from exc
+            raise ValidationError({"detail": "；".join(exc.messages)}) from exc
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response(s.ReviewFindingSerializer(finding, context={"request": request}).data)
