@@ -32,13 +32,14 @@ class StaleObjectError(ValidationError):
 
 
 def is_versioned(model: type[models.Model] | models.Model) -> bool:
-    """Whether rows of ``model`` carry the optimistic version (a standard's rows use the name
-    ``version`` for the standard version they belong to, and have none)."""
+    """Whether rows of ``model`` carry the optimistic version, a counter (a standard's rows use
+    the name ``version`` for the standard version they belong to, a required field's rows for
+    the acceptance rule's version label, and have none)."""
     try:
         field = model._meta.get_field("version")
     except FieldDoesNotExist:
         return False
-    return not field.is_relation
+    return not field.is_relation and isinstance(field, models.IntegerField)
 
 
 def check_version(instance: models.Model, expected: int | None) -> None:
