@@ -291,6 +291,17 @@ def _messages(exc) -> list[str]:
 
 
 def _import_submission(package: dict, key: PeerKey, data: bytes, actor, region) -> Package:
+    # A package imported once and then returned, sent again, would undo the return with the
+    # very figures returned: figures go up again only signed anew.
+    sha256 = hashlib.sha256(data).hexdigest()
+    earlier = Package.objects.filter(
+        direction=PackageDirection.IN, kind=PackageKind.SUBMISSION, accepted=True, sha256=sha256
+    ).first()
+    if earlier is not None:
+        raise Refused(
+            f"该报送包已经导入过（{timezone.localtime(earlier.created_at):%Y-%m-%d %H:%M}），"
+            "不能重复导入；如需重报，请下级系统更正后重新签批并制作报送包。"
+        )
     content = package.get("content") or {}
     unit = _unit_of(key.peer, content)
     period_info, form = content.get("period") or {}, content.get("form") or {}

@@ -1,9 +1,10 @@
 """Two deployments trading signed packages: the county's own gongfang sends its signed figures to
 the city's, which verifies and imports them, refuses tampered and unknown ones, and returns.
 
-The two instances share the test database but not their keys: each instance is its keyring
+Here the two instances share the test database but not their keys: each instance is its keyring
 (``AUDIT_KEYS``), as each deployment has its own key file; what one signs the other can only
-verify through the public key registered by hand.
+verify through the public key registered by hand. ``test_two_instances`` runs the same exchange
+between two real instances with two databases (the city a gunicorn on its own SQLite file).
 """
 
 from __future__ import annotations
@@ -170,6 +171,11 @@ class ExchangeTests(ReportingWorld):
             received=received, reasons="办公室面积与登记数据不符，请核实。", actor=self.city_bureau
         )
         self.assertEqual(returned.direction, PackageDirection.OUT)
+        received.submission.refresh_from_db()
+        self.assertEqual(received.submission.state, SubmissionState.RETURNED)
+        # The returned package sent again is refused: it would undo the return.
+        replayed = services.receive(data=sent.data.encode(), actor=self.city_bureau)
+        self.assertIn("该报送包已经导入过", replayed.result)
         received.submission.refresh_from_db()
         self.assertEqual(received.submission.state, SubmissionState.RETURNED)
         # On the county's system: verified with the city's registered key, tied to what it sent;
