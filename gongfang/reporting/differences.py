@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from ..registry.asof import rows_as_of
+from ..registry.asof import rows_at_moments
 from ..registry.choices import OrganizationStatus, RoomCategory
 from ..registry.models import Organization, Region, Room
 from ..workflow.choices import CaseKind, CaseState
@@ -123,27 +123,33 @@ def _step(a: dict | None, b: dict | None, units_a: set[int], units_b: set[int]):
     return {k: v for k, v in out.items() if v}
 
 
-def _units(scope: Organization | Region, at: datetime.datetime) -> dict[int, dict]:
-    """The units counted at ``at``: organizations of the scope that were active then."""
+def _units(
+    scope: Organization | Region, before: datetime.datetime, after: datetime.datetime
+) -> tuple[dict[int, dict], dict[int, dict]]:
+    """The units counted at each date: organizations of the scope that were active then."""
     key = "path__startswith" if isinstance(scope, Organization) else "region__path__startswith"
-    rows = rows_as_of(
+    rows_a, rows_b = rows_at_moments(
         Organization,
-        at=at,
+        moments=[before, after],
         fields=["name", "status"],
         filters={key: scope.path, "status": OrganizationStatus.ACTIVE},
     )
-    return {r["id"]: r for r in rows}
+    return {r["id"]: r for r in rows_a}, {r["id"]: r for r in rows_b}
 
 
-def _rooms(scope: Organization | Region, at: datetime.datetime) -> dict[int, dict]:
+def _rooms(
+    scope: Organization | Region, before: datetime.datetime, after: datetime.datetime
+) -> tuple[dict[int, dict], dict[int, dict]]:
+    """The scope's rooms at each date, over one read of today's rooms."""
     key = (
         "organization__path__startswith"
         if isinstance(scope, Organization)
         else "organization__region__path__startswith"
     )
-    return {
-        r["id"]: r for r in rows_as_of(Room, at=at, fields=ROOM_FIELDS, filters={key: scope.path})
-    }
+    rows_a, rows_b = rows_at_moments(
+        Room, moments=[before, after], fields=ROOM_FIELDS, filters={key: scope.path}
+    )
+    return {r["id"]: r for r in rows_a}, {r["id"]: r for r in rows_b}
 
 
 def _cases_by_room(before: datetime.datetime, after: datetime.datetime) -> dict[int, list[Case]]:
@@ -168,11 +174,16 @@ def analyse(
     *, scope: Organization | Region, before: datetime.datetime, after: datetime.datetime
 ) -> Analysis:
     """The differences between the scope's figures as of ``before`` and as of ``after``."""
-    units_a, units_b = _units(scope, before), _units(scope, after)
+    units_a, units_b = _units(scope, before, after)
     ids_a, ids_b = set(units_a), set(units_b)
-    rooms_a, rooms_b = _rooms(scope, before), _rooms(scope, after)
+    rooms_a, rooms_b = _rooms(scope, before, after)
     cases = _cases_by_room(before, after)
-    changed = [i for i in set(rooms_a) | set(rooms_b) if rooms_a.get(i) != rooms_b.get(i)]
+    # A room unchanged since ``before`` is the same dict at both dates (rows_at_moments).
+    changed = [
+        i
+        for i in set(rooms_a) | set(rooms_b)
+        if rooms_a.get(i) is not rooms_b.get(i) and rooms_a.get(i) != rooms_b.get(i)
+    ]
     labels = _room_labels(changed, rooms_a)
     one_sided = ids_a ^ ids_b
 
@@ -246,10 +257,17 @@ def analyse(
 
 
 def _figures(rooms, units: set[int]) -> dict[tuple[int, str], Decimal]:
+    """Every unit's figures: what :func:`_contribution` adds, summed (inline: a province has
+    300,000 rooms)."""
     out: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for state in rooms:
-        for key, value in _contribution(state, units).items():
-            out[key] += value
+        unit = state["organization"]
+        if unit not in units:
+            continue
+        area = state["usable_area"] or Decimal(0)
+        out[(unit, COUNT)] += 1
+        out[(unit, AREA)] += area
+        out[(unit, f"area:{state['category']}")] += area
     return out
 
 

@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from ...accounts.roles import Role
 from ...framework.services import service_for
-from ..asof import count_as_of, group_sum_as_of, rows_as_of, states_as_of, sum_as_of
+from ..asof import (
+    count_as_of,
+    group_sum_as_of,
+    rows_as_of,
+    rows_at_moments,
+    states_as_of,
+    sum_as_of,
+)
 from ..choices import RoomCategory
 from ..models import Room
 from . import factories as f
@@ -161,6 +168,30 @@ class AsOfTests(WorldMixin, TestCase):
         self.assertNotIn(room.pk, big)
         small = self.rows(usable_area__lt=Decimal("20"), category__in=[RoomCategory.OFFICE])
         self.assertIn(room.pk, small)
+
+    def test_several_moments_match_one_at_a_time(self):
+        room = self.world.a.room
+        self.service.update(actor=self.bureau, instance=room, data={"usable_area": Decimal("20")})
+        middle = timezone.now()
+        self.service.update(
+            actor=self.bureau, instance=room, data={"organization": self.world.b.org}
+        )
+        deleted = self.room2.pk
+        self.service.delete(actor=self.bureau, instance=self.room2)
+        moments = [self.at, middle, timezone.now()]
+        together = rows_at_moments(Room, moments=moments, fields=FIELDS)
+        self.assertEqual(together, [rows_as_of(Room, at=m, fields=FIELDS) for m in moments])
+        self.assertEqual(
+            [{r["id"]: r["usable_area"] for r in rows}[room.pk] for rows in together],
+            [Decimal("18.00"), Decimal("20.00"), Decimal("20.00")],
+        )
+        self.assertEqual(
+            [deleted in {r["id"] for r in rows} for rows in together], [True, True, False]
+        )
+        # A room unchanged since the first moment is read once and shared.
+        unchanged = self.world.b.room.pk
+        first, *others = ({r["id"]: r for r in rows}[unchanged] for rows in together)
+        self.assertTrue(all(other is first for other in others))
 
     def test_unknown_field_is_refused(self):
         with self.assertRaises(ValueError):
