@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from ..framework.bulk import update_values
 from .models import Trip
 from .signals import trip_closed
 
@@ -219,7 +220,11 @@ class TripBuilder:
         ]
         with transaction.atomic():
             Trip.objects.bulk_create([t for t in rows if t.pk is None], batch_size=500)
-            Trip.objects.bulk_update([t for t in rows if t.pk is not None], fields, batch_size=500)
+            update_values(
+                Trip,
+                [Trip._meta.get_field(f) for f in fields],
+                [[getattr(t, f) for f in fields] + [t.pk] for t in rows if t.pk is not None],
+            )
             for trip in closed:
                 transaction.on_commit(lambda t=trip: trip_closed.send(sender=Trip, trip=t))
         if include_open:

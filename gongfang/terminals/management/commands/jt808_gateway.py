@@ -23,6 +23,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--idle-timeout", type=float, default=d.idle_timeout)
         parser.add_argument("--max-frame", type=int, default=d.max_frame)
+        parser.add_argument("--backlog", type=int, default=d.backlog, help="等待接入的连接数上限")
         parser.add_argument("--rate", type=float, default=d.rate, help="每连接每秒消息数上限")
         parser.add_argument("--burst", type=float, default=d.burst)
         parser.add_argument("--batch-rows", type=int, default=d.batch_rows)
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             verify_check=not options["no_verify_check"],
             idle_timeout=options["idle_timeout"],
             max_frame=options["max_frame"],
+            backlog=options["backlog"],
             rate=options["rate"],
             burst=options["burst"],
             batch_rows=options["batch_rows"],
