@@ -112,8 +112,11 @@ def fleet_points(user) -> list[dict]:
         .distinct()
     )
     points = []
-    for p in LastPosition.objects.filter(vehicle__in=vehicles.values("pk")).select_related(
-        "vehicle__organization"
+    # The list under the map: what needs a look first, then who is on the road, newest first.
+    for p in (
+        LastPosition.objects.filter(vehicle__in=vehicles.values("pk"))
+        .select_related("vehicle__organization")
+        .order_by("-recorded_at")
     ):
         v = p.vehicle
         moving = p.speed >= MOVING_KMH
@@ -132,6 +135,7 @@ def fleet_points(user) -> list[dict]:
                 + f"?day={local(p.recorded_at):%Y-%m-%d}",
             }
         )
+    points.sort(key=lambda p: -p["rank"])  # stable: newest first within each rank
     return points
 
 
