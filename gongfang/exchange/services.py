@@ -438,7 +438,7 @@ def send_return(*, received: Package, reasons: str, actor) -> Package:
     if received.kind != PackageKind.SUBMISSION or received.submission is None:
         raise ValidationError("只能退回报送包。")
     with transaction.atomic():
-        submission = reporting.do_return(
+        submission = reporting.do_return_external(
             submission=received.submission, reasons=reasons, actor=actor
         )
         content = {

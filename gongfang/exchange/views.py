@@ -20,7 +20,7 @@ from ..reporting.choices import SubmissionState
 from ..reporting.models import Submission
 from ..reporting.services import may_fill
 from . import services
-from .models import Direction, Package, PackageDirection, Peer, PeerKey
+from .models import Direction, Package, PackageDirection, PackageKind, Peer, PeerKey
 
 HOME = "exchange:home"
 
@@ -148,6 +148,7 @@ class PackageView(ModelReadersMixin, View):
             and package.accepted
             and package.kind == "submission"
             and package.submission is not None
+            and package.submission.external
             and package.submission.state == SubmissionState.SUBMITTED
         )
         return render(
@@ -169,16 +170,44 @@ class PackageView(ModelReadersMixin, View):
         return HttpResponseRedirect(reverse("exchange:package", args=[returned.pk]))
 
 
+class ReceivedView(ModelReadersMixin, View):
+    """``exchange:received`` (submission pk): the package the submission was last imported from,
+    where it is returned (the submission's page links here for a submission from a system
+    below)."""
+
+    reader_model = Package
+
+    def get(self, request, pk: int):
+        package = (
+            Package.objects.restrict(request.user, "view")
+            .filter(
+                direction=PackageDirection.IN,
+                kind=PackageKind.SUBMISSION,
+                accepted=True,
+                submission_id=pk,
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if package is None:
+            raise Http404("没有找到该报送导入时的报送包。")
+        return HttpResponseRedirect(reverse("exchange:package", args=[package.pk]))
+
+
+def package_response(package: Package) -> HttpResponse:
+    """The package's exact bytes as a download (the signature covers every byte)."""
+    kind = "报送包" if package.kind == PackageKind.SUBMISSION else "退回包"
+    name = f"{kind}_{package.unit_name}_{package.created_at:%Y%m%d%H%M%S}.json"
+    response = HttpResponse(package.data.encode("utf-8"), content_type="application/json")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class DownloadView(ModelReadersMixin, View):
     reader_model = Package
 
     """``exchange:download``: the package's exact bytes."""
 
     def get(self, request, pk):
-        package = _get(Package.objects.restrict(request.user, "view"), pk)
-        kind = "报送包" if package.kind == "submission" else "退回包"
-        name = f"{kind}_{package.unit_name}_{package.created_at:%Y%m%d%H%M%S}.json"
-        response = HttpResponse(package.data.encode("utf-8"), content_type="application/json")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return package_response(_get(Package.objects.restrict(request.user, "view"), pk))

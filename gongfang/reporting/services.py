@@ -72,6 +72,8 @@ register_event_labels(
     }
 )
 
+# Refusal of a return outside exchange: the return package is what tells the system below.
+EXTERNAL_RETURN = "该报送来自下级系统，请在“数据交换”中退回，以便生成退回包送达下级系统。"
 SCAN_TYPES = {b"%PDF": ".pdf", b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg"}
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
@@ -514,12 +516,14 @@ def do_submit(*, submission: Submission, actor, expected_version: int | None = N
             raise ValidationError(f"下级报送尚未全部接收，不能上报：{names}{more}。")
         submission.submitted_at = clock.now()
         submission.return_reasons = ""
+        # Submitted on this system: no longer the figures of a package from a system below.
+        submission.external = False
         _transition(
             submission,
             actor=actor,
             to=SubmissionState.SUBMITTED,
             action=ActionKind.SUBMIT,
-            fields=("submitted_at", "return_reasons"),
+            fields=("submitted_at", "return_reasons", "external"),
         )
     return submission
 
@@ -562,7 +566,25 @@ def _receiver_open(submission: Submission) -> None:
 def do_return(
     *, submission: Submission, reasons: str, actor, expected_version: int | None = None
 ) -> Submission:
-    """The level above sends a submission back with its reasons."""
+    """The level above sends a submission back with its reasons.
+
+    A submission imported from a lower deployment is refused here: only exchange's return
+    (:func:`do_return_external`) makes the signed return package that tells the system below;
+    returned here, the county would never know."""
+    return _return(
+        submission,
+        reasons=reasons,
+        actor=actor,
+        expected_version=expected_version,
+        external=False,
+    )
+
+
+def _return(
+    submission: Submission, *, reasons: str, actor, expected_version: int | None, external: bool
+) -> Submission:
+    """A return by the receiving bureau; ``external``: through exchange, which alone may return
+    what came from a system below (and only that)."""
     if not (reasons or "").strip():
         raise ValidationError({"reasons": "退回须写明原因。"})
     with transaction.atomic():
@@ -572,6 +594,12 @@ def do_return(
             raise PermissionDenied("只有接收单位可以退回。")
         if submission.state != SubmissionState.SUBMITTED:
             raise ValidationError("只有已报送、尚未接收的报送可以退回。")
+        if submission.external and not external:
+            raise ValidationError(EXTERNAL_RETURN)
+        if external and not submission.external:
+            raise ValidationError(
+                "该报送已在本系统内重新报送，不再是下级系统报送包导入的数据，请在“统计报送”中退回。"
+            )
         _receiver_open(submission)
         _returned(submission, actor=actor, reasons=reasons, prefix="")
     return submission
@@ -753,6 +781,12 @@ def submission_content(submission: Submission) -> dict:
         },
         "state": submission.state,
     }
+
+
+def do_return_external(*, submission: Submission, reasons: str, actor) -> Submission:
+    """Return a submission imported from a lower deployment; the caller (exchange) makes, in the
+    same transaction, the signed return package that carries the return down."""
+    return _return(submission, reasons=reasons, actor=actor, expected_version=None, external=True)
 
 
 def do_receive_external(

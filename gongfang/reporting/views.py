@@ -363,6 +363,9 @@ class SubmissionView(LoginRequiredMixin, View):
                 "can_fill": can_fill,
                 "editable": editable,
                 "can_decide": can_decide and sub.state == SubmissionState.SUBMITTED,
+                # Imported from a system below: returned through exchange, whose return package
+                # tells that system.
+                "external_return": services.EXTERNAL_RETURN if sub.external else "",
                 # A bureau's figures may go to a system above on another deployment (exchange).
                 "can_package": can_fill
                 and sub.is_bureau

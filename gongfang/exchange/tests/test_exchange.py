@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.urls import reverse
 
+from ...accounts.roles import Role
 from ...framework import crypto
 from ...framework.models import ObjectChange
+from ...registry.tests.world import make_user
 from ...reporting import services as reporting
 from ...reporting.choices import SubmissionState
 from ...reporting.models import Submission
@@ -224,6 +227,100 @@ class ExchangeTests(ReportingWorld):
         self.assertEqual(response.status_code, 201, response.content)
         self.assertTrue(response.json()["accepted"])
 
+    def received(self) -> tuple[Package, Package]:
+        """The county's package as sent, and as the city received and imported it."""
+        sent = self.county_package()
+        self.reset_county_state()
+        received = services.receive(data=sent.data.encode(), actor=self.city_bureau)
+        self.assertTrue(received.accepted, received.result)
+        return sent, received
+
+    def test_the_api_returns_a_received_package_and_the_county_imports_the_return(self):
+        sent, received = self.received()
+        url = reverse("api:exchange:package-return", args=[received.pk])
+        self.client.force_login(self.city_bureau)
+        for body in ({}, {"reasons": "  "}):
+            response = self.client.post(url, body, content_type="application/json")
+            self.assertEqual(response.status_code, 400, body)
+            self.assertIn("reasons", response.json())
+        received.submission.refresh_from_db()
+        self.assertEqual(received.submission.state, SubmissionState.SUBMITTED)
+        response = self.client.post(
+            url, {"reasons": "办公室面积与登记数据不符，请核实。"}, content_type="application/json"
+        )
+        self.assertEqual(response.status_code, 201, response.content.decode())
+        body = response.json()
+        returned = Package.objects.get(pk=body["id"])
+        self.assertEqual((body["direction"], body["kind"]), ("out", "return"))
+        self.assertEqual(returned.submission_id, self.county_sub.pk)
+        self.assertIn("办公室面积与登记数据不符", body["result"])
+        self.assertNotIn("data", body)
+        received.submission.refresh_from_db()
+        self.assertEqual(received.submission.state, SubmissionState.RETURNED)
+        # Every write in the change log: the package made, its event, the submission's return.
+        log = ObjectChange.objects.filter(user=self.city_bureau)
+        package_log = log.filter(
+            changed_object_type=ContentType.objects.get_for_model(Package),
+            changed_object_id=returned.pk,
+        )
+        self.assertTrue(package_log.filter(action=ObjectChange.Action.CREATE).exists())
+        self.assertTrue(package_log.filter(event="exchange.return").exists())
+        self.assertTrue(
+            log.filter(
+                event="submission.transition",
+                changed_object_id=self.county_sub.pk,
+                postchange_data__to=SubmissionState.RETURNED,
+            ).exists()
+        )
+        # The signed return package, as downloaded, is what the county's system imports.
+        download = self.client.get(body["download_url"])
+        self.assertEqual(download.status_code, 200)
+        self.assertEqual(download.content, returned.data.encode())
+        self.assertEqual(json.loads(download.content)["content"]["package_sha256"], sent.sha256)
+        Submission.objects.filter(pk=self.county_sub.pk).update(
+            state=SubmissionState.SUBMITTED, return_reasons=""
+        )
+        with county():
+            back = services.receive(data=download.content, actor=self.county_bureau)
+        self.assertTrue(back.accepted, back.result)
+        self.assertIn("本系统报送已改为已退回", back.result)
+        own = Submission.objects.get(pk=self.county_sub.pk)
+        self.assertEqual(own.state, SubmissionState.RETURNED)
+        self.assertEqual(own.return_reasons, "办公室面积与登记数据不符，请核实。")
+        # Returned once: a second return is refused in Chinese; so is returning what we sent.
+        Submission.objects.filter(pk=self.county_sub.pk).update(state=SubmissionState.RETURNED)
+        response = self.client.post(url, {"reasons": "再退"}, content_type="application/json")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {"detail": "只有已报送、尚未接收的报送可以退回。"})
+        out = reverse("api:exchange:package-return", args=[returned.pk])
+        response = self.client.post(out, {"reasons": "再退"}, content_type="application/json")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {"detail": "只能退回已导入的报送包。"})
+
+    def test_the_api_return_is_the_receiving_bureaus_only(self):
+        _, received = self.received()
+        url = reverse("api:exchange:package-return", args=[received.pk])
+        province = make_user("province_bureau", [Role.BUREAU_ADMIN], scope_region=self.city.parent)
+        city_supervisor = make_user("city_supervisor", [Role.SUPERVISOR], scope_region=self.city)
+        expected = {
+            province: 403,  # sees the package, is not the receiver
+            city_supervisor: 403,
+            make_user("nobody", []): 403,
+            self.county_bureau: 404,  # outside its scope
+            self.city_unit: 404,
+        }
+        for user, status in expected.items():
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                response = self.client.post(
+                    url, {"reasons": "越权退回"}, content_type="application/json"
+                )
+                self.assertEqual(response.status_code, status, response.content.decode())
+                self.assertRegex(response.json()["detail"], r"[\u4e00-\u9fff]")
+        received.submission.refresh_from_db()
+        self.assertEqual(received.submission.state, SubmissionState.SUBMITTED)
+        self.assertFalse(Package.objects.filter(kind="return").exists())
+
     def test_pages(self):
         sent = self.county_package()
         self.reset_county_state()
@@ -240,6 +337,12 @@ class ExchangeTests(ReportingWorld):
         self.assertContains(response, "验签通过")
         self.assertContains(response, "退回下级系统")
         package = Package.objects.filter(direction="in").latest("pk")
+        # The submission's page sends its return here: to the package it came in.
+        response = self.client.get(reverse("exchange:received", args=[package.submission_id]))
+        self.assertRedirects(response, reverse("exchange:package", args=[package.pk]))
+        self.assertEqual(
+            self.client.get(reverse("exchange:received", args=[10**6])).status_code, 404
+        )
         download = self.client.get(reverse("exchange:download", args=[package.pk]))
         self.assertEqual(download.content, sent.data.encode())
         self.assertEqual(self.client.get("/exchange/packages/1e3/").status_code, 404)

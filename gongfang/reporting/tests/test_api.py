@@ -3,6 +3,9 @@ submits, the bureau returns, a stale If-Match is refused, a period is opened and
 
 from __future__ import annotations
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -122,6 +125,38 @@ class StepTests(ReportingWorld):
         sub.refresh_from_db()
         self.assertEqual(sub.state, SubmissionState.RETURNED)
         self.assertEqual(sub.return_reasons, "B03 与房间台账不符")
+
+    def test_an_external_submission_is_returned_only_through_exchange(self):
+        sub = services.do_receive_external(
+            period=self.period,
+            unit=self.orgs[self.town.pk],
+            content={"values": {"B12": "权属清晰"}},
+            signer="李主任",
+            signed_at=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC),
+            actor=self.town_bureau,
+        )
+        self.assertTrue(sub.external)
+        self.client.force_login(self.town_bureau)
+        response = self.client.post(self.url(sub, "return"), {"reasons": "面积有误"}, format="json")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {"non_field_errors": [services.EXTERNAL_RETURN]})
+        self.assertIn("请在“数据交换”中退回", services.EXTERNAL_RETURN)
+        sub.refresh_from_db()
+        self.assertEqual(sub.state, SubmissionState.SUBMITTED)
+        self.assertFalse(sub.actions.filter(action="return").exists())
+        # Exchange's return (which makes the return package around it) goes through.
+        services.do_return_external(submission=sub, reasons="面积有误", actor=self.town_bureau)
+        sub.refresh_from_db()
+        self.assertEqual(sub.state, SubmissionState.RETURNED)
+        # Filled and submitted on this system afterwards, the figures are no longer a package's:
+        # returned here, and not through exchange.
+        self.send(sub)
+        sub.refresh_from_db()
+        self.assertFalse(sub.external)
+        with self.assertRaisesMessage(ValidationError, "已在本系统内重新报送"):
+            services.do_return_external(submission=sub, reasons="再核", actor=self.town_bureau)
+        response = self.client.post(self.url(sub, "return"), {"reasons": "再核"}, format="json")
+        self.assertEqual(response.status_code, 200, response.content.decode())
 
     def test_stale_if_match_is_refused(self):
         sub = self.sub(self.town, org=True)

@@ -3,6 +3,7 @@ the workbook round-trips; PDFs and receipts render; forged ids give 404."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from django.core.exceptions import ValidationError
@@ -72,6 +73,26 @@ class PageTests(ReportingWorld):
         response = self.client.get(reverse("reporting:submission_receipt", args=[s.pk, receipt.pk]))
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertTrue(response.content.startswith(b"%PDF"))
+
+    def test_an_external_submission_is_sent_to_the_exchange_return(self):
+        s = services.do_receive_external(
+            period=self.period,
+            unit=self.orgs[self.town.pk],
+            content={"values": {"B12": "权属清晰"}},
+            signer="李主任",
+            signed_at=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC),
+            actor=self.town_bureau,
+        )
+        self.client.force_login(self.town_bureau)
+        page = self.client.get(s.get_absolute_url())
+        self.assertContains(page, services.EXTERNAL_RETURN)
+        self.assertContains(page, reverse("exchange:received", args=[s.pk]))
+        act = reverse("reporting:submission_act", args=[s.pk, "return"])
+        self.assertNotContains(page, act)
+        response = self.client.post(act, {"reasons": "请补充权属"}, follow=True)
+        self.assertContains(response, services.EXTERNAL_RETURN)
+        s.refresh_from_db()
+        self.assertEqual(s.state, SubmissionState.SUBMITTED)
 
     def test_form_pages_and_province_copy(self):
         self.client.force_login(self.city_bureau)
