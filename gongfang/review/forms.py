@@ -3,18 +3,51 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 
 from ..accounts.models import User
 from ..framework.forms import ScopedModelForm
 from ..registry.models import Organization
-from .models import Assignment, RequiredField, Review, Severity
+from .checks import SUBJECTS
+from .models import Assignment, RequiredField, Review, Severity, Subject
 
 TEXT = forms.Textarea(attrs={"rows": 3, "class": "form-control"})
 
 
+def _condition_fields() -> list[tuple[str, str, models.Field]]:
+    """The fields a condition may test: those of each subject with a fixed list of values."""
+    found = []
+    for subject, label in Subject.choices:
+        for field in SUBJECTS[subject].model._meta.concrete_fields:
+            if field.choices or isinstance(field, models.BooleanField):
+                found.append((f"{subject}.{field.name}", f"{label}·{field.verbose_name}", field))
+    return found
+
+
+def _values_of(field: models.Field) -> list[tuple[str, str]]:
+    if isinstance(field, models.BooleanField):
+        return [("true", "是"), ("false", "否")]
+    return [(str(value), str(text)) for value, text in field.flatchoices]
+
+
+def _typed(field: models.Field, value: str):
+    return value == "true" if isinstance(field, models.BooleanField) else value
+
+
 class RequiredFieldForm(ScopedModelForm):
-    """The rule's particulars. Its condition (which rows it applies to, as field lookups) is kept
-    as seeded or set through the API: a page of codes is no place to type it."""
+    """The rule's particulars and its condition: which rows it applies to, chosen as one field
+    with a list of values (stored as field lookups, ``{"status": "active"}`` or
+    ``{"category__in": [...]}``). A condition written otherwise through the API is kept as it
+    is and shown, not offered for editing here."""
+
+    condition_field = forms.ChoiceField(
+        label="适用条件字段", required=False, help_text="不选则对该类对象的全部记录适用。"
+    )
+    condition_values = forms.MultipleChoiceField(
+        label="适用条件取值",
+        required=False,
+        help_text="所选字段取这些值之一的记录才须填写该字段（可多选）。",
+    )
 
     class Meta:
         model = RequiredField
@@ -28,6 +61,71 @@ class RequiredFieldForm(ScopedModelForm):
             "effective_from",
             "effective_to",
         ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.order_fields(["model", "field", "label", "condition_field", "condition_values"])
+        self.testable = {key: field for key, _, field in _condition_fields()}
+        self.fields["condition_field"].choices = [("", "全部记录（不设条件）")] + [
+            (key, label) for key, label, _ in _condition_fields()
+        ]
+        self.fields["condition_values"].choices = [
+            (label, [(f"{key}={v}", f"{label}：{text}") for v, text in _values_of(field)])
+            for key, label, field in _condition_fields()
+        ]
+        self.fields["condition_values"].widget.attrs["size"] = 8
+        self.custom = self._initial_condition()
+        self.condition: dict = {}
+
+    def _initial_condition(self) -> bool:
+        """Fill the two fields from the stored condition; True when it cannot be shown so."""
+        condition = self.instance.condition or {}
+        if not condition:
+            return False
+        [(lookup, value)] = condition.items() if len(condition) == 1 else [("", None)]
+        name = lookup.removesuffix("__in")
+        key = f"{self.instance.model}.{name}"
+        values = value if lookup.endswith("__in") and isinstance(value, list) else [value]
+        if key not in self.testable:
+            for name in ("condition_field", "condition_values"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = f"当前条件通过接口设定（{condition}），此处不修改。"
+            return True
+        self.initial["condition_field"] = key
+        self.initial["condition_values"] = [
+            f"{key}={str(v).lower() if isinstance(v, bool) else v}" for v in values
+        ]
+        return False
+
+    def clean(self):
+        data = super().clean()
+        if self.custom:
+            return data
+        key = data.get("condition_field") or ""
+        picked = data.get("condition_values") or []
+        if not key:
+            if picked:
+                self.add_error("condition_field", "选择了取值，请同时选择适用条件字段。")
+            else:
+                self.condition = {}
+            return data
+        if key.split(".", 1)[0] != data.get("model"):
+            self.add_error("condition_field", "适用条件字段须属于所选的对象类型。")
+            return data
+        values = [v.split("=", 1)[1] for v in picked if v.split("=", 1)[0] == key]
+        if not values or len(values) != len(picked):
+            self.add_error("condition_values", "请只选择所选条件字段的取值。")
+            return data
+        field = self.testable[key]
+        typed = [_typed(field, v) for v in values]
+        self.condition = {field.name: typed[0]} if len(typed) == 1 else {f"{field.name}__in": typed}
+        return data
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        if not self.custom:
+            data["condition"] = self.condition
+        return data
 
 
 class ReviewForm(ScopedModelForm):

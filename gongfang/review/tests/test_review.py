@@ -316,3 +316,76 @@ class FindingAPITests(ReviewWorldMixin, TestCase):
         client.force_authenticate(self.user_with_perm)
         answer = client.post(f"{url}recheck/", {"passed": True}, format="json")
         self.assertEqual(answer.json()["state"], FindingState.CLOSED)
+
+
+# The required field's condition on its pages ---------------------------------------------------
+class RequiredFieldConditionPageTests(ReviewWorldMixin, TestCase):
+    def post(self, url: str, **data) -> Any:
+        self.client.force_login(self.user_with_perm)
+        values = {
+            "model": "room",
+            "field": "usable_area",
+            "label": "使用面积",
+            "condition_label": "",
+            "version": "本市 2026 版",
+            "source": "市机关事务管理局通知",
+            "effective_from": "2026-01-01",
+            "effective_to": "",
+        }
+        values.update(data)
+        return self.client.post(url, values)
+
+    def test_condition_is_chosen_as_a_field_and_values(self):
+        url = reverse("review:requiredfield_add")
+        self.post(
+            url,
+            condition_field="room.category",
+            condition_values=["room.category=office", "room.category=service"],
+        )
+        row = RequiredField.objects.get(field="usable_area", version="本市 2026 版")
+        self.assertEqual(row.condition, {"category__in": ["office", "service"]})
+        # The edit page shows it back; one value is stored as a plain lookup; none clears it.
+        self.client.force_login(self.user_with_perm)
+        page = self.client.get(reverse("review:requiredfield_edit", args=[row.pk]))
+        self.assertContains(page, 'value="room.category=office" selected')
+        self.post(
+            reverse("review:requiredfield_edit", args=[row.pk]),
+            condition_field="room.category",
+            condition_values=["room.category=office"],
+        )
+        row.refresh_from_db()
+        self.assertEqual(row.condition, {"category": "office"})
+        self.post(reverse("review:requiredfield_edit", args=[row.pk]), condition_field="")
+        row.refresh_from_db()
+        self.assertEqual(row.condition, {})
+
+    def test_condition_of_another_subject_or_field_is_refused(self):
+        url = reverse("review:requiredfield_add")
+        page = self.post(
+            url,
+            condition_field="person.employment_status",
+            condition_values=["person.employment_status=active"],
+        )
+        self.assertContains(page, "适用条件字段须属于所选的对象类型")
+        page = self.post(
+            url, condition_field="room.category", condition_values=["room.status=lent"]
+        )
+        self.assertContains(page, "请只选择所选条件字段的取值")
+        self.assertFalse(RequiredField.objects.filter(version="本市 2026 版").exists())
+
+    def test_condition_written_through_the_api_is_kept(self):
+        row = RequiredField.objects.get(model="room", field="building_area")
+        RequiredField.objects.filter(pk=row.pk).update(
+            condition={"category": "office", "floor__number__gte": 2}
+        )
+        self.post(
+            reverse("review:requiredfield_edit", args=[row.pk]),
+            field="building_area",
+            label="建筑面积（二层以上办公室）",
+            version=row.version,
+            source=row.source,
+            effective_from=row.effective_from.isoformat(),
+        )
+        row.refresh_from_db()
+        self.assertEqual(row.label, "建筑面积（二层以上办公室）")
+        self.assertEqual(row.condition, {"category": "office", "floor__number__gte": 2})
