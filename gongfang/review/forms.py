@@ -24,6 +24,20 @@ def _condition_fields() -> list[tuple[str, str, models.Field]]:
     return found
 
 
+def _fillable_fields() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The fields a rule may require, grouped by subject ("room.usable_area" → 使用面积)."""
+    groups = []
+    for subject, label in Subject.choices:
+        model = SUBJECTS[subject].model
+        fields = [
+            (f"{subject}.{f.name}", f"{label}·{f.verbose_name}")
+            for f in model._meta.concrete_fields
+            if f.editable and not f.primary_key
+        ]
+        groups.append((label, fields))
+    return groups
+
+
 def _values_of(field: models.Field) -> list[tuple[str, str]]:
     if isinstance(field, models.BooleanField):
         return [("true", "是"), ("false", "否")]
@@ -40,6 +54,7 @@ class RequiredFieldForm(ScopedModelForm):
     ``{"category__in": [...]}``). A condition written otherwise through the API is kept as it
     is and shown, not offered for editing here."""
 
+    field = forms.ChoiceField(label="字段", help_text="须填写的字段，须属于所选的对象类型。")
     condition_field = forms.ChoiceField(
         label="适用条件字段", required=False, help_text="不选则对该类对象的全部记录适用。"
     )
@@ -65,6 +80,9 @@ class RequiredFieldForm(ScopedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.order_fields(["model", "field", "label", "condition_field", "condition_values"])
+        self.fields["field"].choices = [("", "---------"), *_fillable_fields()]
+        if self.instance.pk is not None:
+            self.initial["field"] = f"{self.instance.model}.{self.instance.field}"
         self.testable = {key: field for key, _, field in _condition_fields()}
         self.fields["condition_field"].choices = [("", "全部记录（不设条件）")] + [
             (key, label) for key, label, _ in _condition_fields()
@@ -99,6 +117,12 @@ class RequiredFieldForm(ScopedModelForm):
 
     def clean(self):
         data = super().clean()
+        subject, _, name = (data.get("field") or "").partition(".")
+        if name:
+            if subject != data.get("model"):
+                self.add_error("field", "字段须属于所选的对象类型。")
+            else:
+                data["field"] = name
         if self.custom:
             return data
         key = data.get("condition_field") or ""

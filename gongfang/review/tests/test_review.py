@@ -324,7 +324,7 @@ class RequiredFieldConditionPageTests(ReviewWorldMixin, TestCase):
         self.client.force_login(self.user_with_perm)
         values = {
             "model": "room",
-            "field": "usable_area",
+            "field": "room.usable_area",
             "label": "使用面积",
             "condition_label": "",
             "version": "本市 2026 版",
@@ -348,6 +348,7 @@ class RequiredFieldConditionPageTests(ReviewWorldMixin, TestCase):
         self.client.force_login(self.user_with_perm)
         page = self.client.get(reverse("review:requiredfield_edit", args=[row.pk]))
         self.assertContains(page, 'value="room.category=office" selected')
+        self.assertContains(page, 'value="room.usable_area" selected')
         self.post(
             reverse("review:requiredfield_edit", args=[row.pk]),
             condition_field="room.category",
@@ -371,6 +372,8 @@ class RequiredFieldConditionPageTests(ReviewWorldMixin, TestCase):
             url, condition_field="room.category", condition_values=["room.status=lent"]
         )
         self.assertContains(page, "请只选择所选条件字段的取值")
+        page = self.post(url, field="person.position")
+        self.assertContains(page, "字段须属于所选的对象类型")
         self.assertFalse(RequiredField.objects.filter(version="本市 2026 版").exists())
 
     def test_condition_written_through_the_api_is_kept(self):
@@ -380,7 +383,7 @@ class RequiredFieldConditionPageTests(ReviewWorldMixin, TestCase):
         )
         self.post(
             reverse("review:requiredfield_edit", args=[row.pk]),
-            field="building_area",
+            field="room.building_area",
             label="建筑面积（二层以上办公室）",
             version=row.version,
             source=row.source,
