@@ -16,6 +16,18 @@ from .querysets import RestrictedQuerySet
 from .scope import Scope
 from .uniqueness import unique_error_message
 
+DATES_ORDERED_MESSAGE = "结束日期不能早于开始日期。"
+
+
+def dates_ordered_constraint(start: str, end: str, name: str) -> models.CheckConstraint:
+    """The database's own refusal of a period that ends before it starts (``end >= start``), so
+    a write that bypasses ``clean`` cannot store one either."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{end}__gte": models.F(start)}),
+        name=name,
+        violation_error_message=DATES_ORDERED_MESSAGE,
+    )
+
 
 class PrimaryModel(models.Model):
     """A domain object: scoped, change-logged, with a page of its own."""

@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from ..compliance.models import Rule
-from ..framework.models import PrimaryModel
+from ..framework.models import DATES_ORDERED_MESSAGE, PrimaryModel, dates_ordered_constraint
 from ..framework.scope import Scope
 from ..registry.models.fields import area_field, positive_area_constraint
 from .choices import (
@@ -189,11 +189,7 @@ class InspectionPlan(PrimaryModel):
         verbose_name_plural = "督查计划"
         ordering = ["-year", "-start_on", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_on__gte=models.F("start_on")),
-                name="inspectionplan_dates_ordered",
-                violation_error_message="结束日期不能早于开始日期。",
-            )
+            dates_ordered_constraint("start_on", "end_on", "inspectionplan_dates_ordered")
         ]
 
     def __str__(self) -> str:
@@ -201,7 +197,7 @@ class InspectionPlan(PrimaryModel):
 
     def clean(self) -> None:
         if self.start_on and self.end_on and self.end_on < self.start_on:
-            raise ValidationError({"end_on": "结束日期不能早于开始日期。"})
+            raise ValidationError({"end_on": DATES_ORDERED_MESSAGE})
         if self.start_on and self.year and self.start_on.year != self.year:
             raise ValidationError({"start_on": f"开始日期须在{self.year}年内。"})
 

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-from ..framework.models import PrimaryModel
+from ..framework.models import PrimaryModel, dates_ordered_constraint
 from ..framework.scope import Scope
 
 
@@ -106,13 +106,7 @@ class Review(PrimaryModel):
         verbose_name = "数据会审"
         verbose_name_plural = "数据会审"
         ordering = ["-starts_on", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
-                name="review_period_ordered",
-                violation_error_message="结束日期不能早于开始日期。",
-            )
-        ]
+        constraints = [dates_ordered_constraint("starts_on", "ends_on", "review_period_ordered")]
 
     def __str__(self) -> str:
         return self.name
