@@ -35,7 +35,7 @@ from ..framework.changelog import (
     serialize_object,
 )
 from ..framework.models import ObjectChange
-from ..framework.services import ObjectService, register, service_for
+from ..framework.services import ManyToManyService, ObjectService, register, service_for
 from ..framework.versions import check_version
 from ..registry.choices import OrganizationStatus
 from ..registry.models import Organization, Region, Room
@@ -223,34 +223,6 @@ def plan_organizations(plan: InspectionPlan) -> models.QuerySet[Organization]:
             region__path__startswith=plan.region.path, status=OrganizationStatus.ACTIVE
         )
     return plan.organizations.all()
-
-
-class ManyToManyService(ObjectService):
-    """Create and update with many-to-many fields: saved after the row, checked by
-    ``_set_related`` inside the same transaction (a refusal undoes the row too)."""
-
-    many_to_many: tuple[str, ...] = ()
-
-    def create(self, *, actor, data: dict[str, Any]):
-        data = dict(data)
-        related = {name: data.pop(name) for name in self.many_to_many if name in data}
-        with transaction.atomic():
-            instance, notices = super().create(actor=actor, data=data)
-            self._set_related(instance, related)
-        return instance, notices
-
-    def update(self, *, actor, instance, data, expected_version=None):
-        data = dict(data)
-        related = {name: data.pop(name) for name in self.many_to_many if name in data}
-        with transaction.atomic():
-            instance, notices = super().update(
-                actor=actor, instance=instance, data=data, expected_version=expected_version
-            )
-            self._set_related(instance, related)
-        return instance, notices
-
-    def _set_related(self, instance, related: dict[str, Any]) -> None:
-        raise NotImplementedError
 
 
 def _team_errors(team: list[User], region: Region) -> list[str]:

@@ -13,12 +13,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from ...compliance.models import Warning
 from ...framework.api.exceptions import as_api_error
-from ...framework.api.permissions import view_model
+from ...framework.api.permissions import ReadersMayAct
 from ...framework.api.schema import IF_MATCH
 from ...framework.api.serializers import (
     ObjectSerializer,
@@ -183,23 +182,6 @@ class OutcomeSerializer(serializers.Serializer):
 
 
 # Viewsets --------------------------------------------------------------------------------------
-class ReadersMayAct(BasePermission):
-    """Writes here are the services' actions (a supervisor urges and refers, a unit answers, with
-    read-only model rights): the role must read the model; the service decides the rest."""
-
-    message = "您没有执行该操作的权限。"
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and user.is_active):
-            return False
-        model = view_model(view)
-        if user.has_model_perm(model, "view"):
-            return True
-        self.message = f"您没有查看{model._meta.verbose_name}的权限。"
-        return False
-
-
 class ServiceActionsMixin:
     """Rows reached in the account's read scope whatever the method (the service re-checks the
     scope of what it writes)."""
