@@ -16,35 +16,13 @@ from django.views import View
 from ..framework.text import is_number
 from ..framework.views.generic import (
     ModelReadersMixin,
-    ObjectDeleteView,
-    ObjectEditView,
     ObjectListView,
     ObjectView,
+    generic_views,
 )
 from . import filtersets, forms, selectors, services, tables
 from .checks import SUBJECTS, in_review, label_of
 from .models import Assignment, Finding, RequiredField, Review, ReviewState, Subject
-
-
-def generic_views(model, filterset, table, form, *, related=()) -> tuple[type, type, type, type]:
-    """List, page, edit and delete views of a model with nothing particular to show."""
-    attrs = {"__module__": __name__}
-    qs = model.objects.select_related(*related)
-    return (
-        type(
-            f"{model.__name__}ListView",
-            (ObjectListView,),
-            {**attrs, "queryset": qs, "filterset": filterset, "table": table},
-        ),
-        type(f"{model.__name__}View", (ObjectView,), {**attrs, "queryset": qs}),
-        type(
-            f"{model.__name__}EditView",
-            (ObjectEditView,),
-            {**attrs, "queryset": model.objects.all(), "form": form},
-        ),
-        type(f"{model.__name__}DeleteView", (ObjectDeleteView,), {**attrs, "queryset": qs}),
-    )
-
 
 RequiredFieldViews = generic_views(
     RequiredField,

@@ -15,11 +15,16 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import render
-from django.urls import path
 from django.views import View
 
 from ..framework import clock
-from ..framework.views import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView
+from ..framework.views import (
+    ObjectDeleteView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectView,
+    generic_views,
+)
 from . import exports, filtersets, forms, selectors, tables
 from .choices import HOLDS_QUOTA
 from .models import (
@@ -116,47 +121,6 @@ class VehicleDeleteView(ObjectDeleteView):
 
 
 VEHICLE_JOIN = ("vehicle__organization",)
-
-
-def generic_views(
-    model,
-    filterset,
-    table,
-    form,
-    *,
-    related: tuple[str, ...] = (),
-    filter_order: tuple[str, ...] = (),
-) -> tuple[type, type, type, type]:
-    """List, page, edit and delete views of a model with nothing particular to show."""
-    attrs = {"__module__": __name__}
-    return (
-        type(
-            f"{model.__name__}ListView",
-            (ObjectListView,),
-            {
-                **attrs,
-                "queryset": model.objects.select_related(*related),
-                "filterset": filterset,
-                "table": table,
-                "filter_order": filter_order,
-            },
-        ),
-        type(
-            f"{model.__name__}View",
-            (ObjectView,),
-            {**attrs, "queryset": model.objects.select_related(*related)},
-        ),
-        type(
-            f"{model.__name__}EditView",
-            (ObjectEditView,),
-            {**attrs, "queryset": model.objects.all(), "form": form},
-        ),
-        type(
-            f"{model.__name__}DeleteView",
-            (ObjectDeleteView,),
-            {**attrs, "queryset": model.objects.all()},
-        ),
-    )
 
 
 # Drivers ------------------------------------------------------------------------------------------
@@ -440,15 +404,3 @@ class CostsView(ScopedPageView):
             "shown_max": selectors.MAX_BARS,
         }
         return render(request, "vehicles/costs.html", context)
-
-
-def object_urls(prefix: str, name: str, views: tuple[type, type, type, type]) -> list:
-    """The list, add, page, edit and delete routes of one model."""
-    list_view, object_view, edit_view, delete_view = views
-    return [
-        path(f"{prefix}/", list_view.as_view(), name=f"{name}_list"),
-        path(f"{prefix}/add/", edit_view.as_view(), name=f"{name}_add"),
-        path(f"{prefix}/<int:pk>/", object_view.as_view(), name=name),
-        path(f"{prefix}/<int:pk>/edit/", edit_view.as_view(), name=f"{name}_edit"),
-        path(f"{prefix}/<int:pk>/delete/", delete_view.as_view(), name=f"{name}_delete"),
-    ]

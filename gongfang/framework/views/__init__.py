@@ -1,3 +1,9 @@
-from .generic import ObjectDeleteView, ObjectEditView, ObjectListView, ObjectView
+from .generic import (
+    ObjectDeleteView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectView,
+    generic_views,
+)
 
-__all__ = ["ObjectDeleteView", "ObjectEditView", "ObjectListView", "ObjectView"]
+__all__ = ["ObjectDeleteView", "ObjectEditView", "ObjectListView", "ObjectView", "generic_views"]

@@ -352,6 +352,37 @@ class ObjectDeleteView(BaseObjectView):
         return HttpResponseRedirect(target)
 
 
+def generic_views(
+    model: type[models.Model],
+    filterset: type,
+    table: type,
+    form: type,
+    *,
+    related: tuple[str, ...] = (),
+    filter_order: tuple[str, ...] = (),
+) -> tuple[type, type, type, type]:
+    """List, page, edit and delete views of a model with nothing particular to show, in the
+    order ``routes.object_urls`` takes them. ``related`` is joined where the object is shown
+    (list, page, delete confirmation); the edit view reads the row alone."""
+    name = model.__name__
+    shown = model.objects.select_related(*related)
+    return (
+        type(
+            f"{name}ListView",
+            (ObjectListView,),
+            {
+                "queryset": shown,
+                "filterset": filterset,
+                "table": table,
+                "filter_order": filter_order,
+            },
+        ),
+        type(f"{name}View", (ObjectView,), {"queryset": shown}),
+        type(f"{name}EditView", (ObjectEditView,), {"queryset": model.objects.all(), "form": form}),
+        type(f"{name}DeleteView", (ObjectDeleteView,), {"queryset": shown}),
+    )
+
+
 def delete_consequences(obj: models.Model) -> tuple[str, list[tuple[str, int]]]:
     """What deleting ``obj`` would do: the refusal message if other rows protect it, else the
     (kind, count) of the rows deleted with it."""
