@@ -27,6 +27,39 @@ class Subject(models.TextChoices):
     PERSON = "person", "人员"
 
 
+def _subject_field(subject: str, name: str) -> models.Field | None:
+    from ..registry.models import Building, Compound, Organization, Person, Room
+
+    model = {
+        Subject.ORGANIZATION: Organization,
+        Subject.COMPOUND: Compound,
+        Subject.BUILDING: Building,
+        Subject.ROOM: Room,
+        Subject.PERSON: Person,
+    }.get(subject)
+    try:
+        return model._meta.get_field(name) if model is not None else None
+    except Exception:
+        return None
+
+
+def field_name(subject: str, name: str) -> str:
+    """A registry field's Chinese name, or the name itself when it is not one."""
+    field = _subject_field(subject, name)
+    return str(field.verbose_name) if field is not None else name
+
+
+def condition_text(subject: str, lookup: str, value) -> str:
+    """One field lookup of a condition in words (``category__in: [...]`` → 用房类别：办公室、…)."""
+    name, _, op = lookup.partition("__")
+    field = _subject_field(subject, name)
+    if field is None or op not in ("", "in"):
+        return f"{lookup} = {value}"
+    labels = dict(field.flatchoices) if field.choices else {True: "是", False: "否"}
+    values = value if isinstance(value, list) else [value]
+    return f"{field.verbose_name}：" + "、".join(str(labels.get(v, v)) for v in values)
+
+
 class RequiredField(PrimaryModel):
     """One field that must be filled (应填尽填) on the rows of a registry model that meet
     ``condition`` (field lookups, ``{"status__in": ["lent"]}``; empty: every row). Versioned rows
@@ -58,6 +91,18 @@ class RequiredField(PrimaryModel):
 
     def __str__(self) -> str:
         return f"{self.get_model_display()} {self.label}"
+
+    def display_field(self) -> str:
+        """The required field by its Chinese name (``usable_area`` → 使用面积)."""
+        return field_name(self.model, self.field)
+
+    def display_condition(self) -> str:
+        """The condition in words: "用房类别：办公室、服务用房"; 全部记录 when empty."""
+        if not self.condition:
+            return "全部记录"
+        return "；".join(
+            condition_text(self.model, lookup, value) for lookup, value in self.condition.items()
+        )
 
 
 class ReviewState(models.TextChoices):
@@ -286,6 +331,9 @@ class Finding(PrimaryModel):
             models.Index(fields=["review", "organization", "state"]),
             models.Index(fields=["state", "source"]),
         ]
+
+    def display_field(self) -> str:
+        return self.field_label or field_name(self.subject, self.field) if self.field else ""
 
     def __str__(self) -> str:
         return f"{self.subject_label}：{self.problem[:30]}"

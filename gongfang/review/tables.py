@@ -28,6 +28,7 @@ class RequiredFieldTable(BaseTable):
     label = LinkedColumn(verbose_name="字段名称")
     model = tables.Column(verbose_name="对象类型")
     field = tables.Column(verbose_name="字段")
+    condition = tables.Column(verbose_name="条件", orderable=False)
     condition_label = tables.Column(verbose_name="适用条件")
     version = tables.Column(verbose_name="版本")
     source = tables.Column(verbose_name="依据")
@@ -41,6 +42,12 @@ class RequiredFieldTable(BaseTable):
         model = RequiredField
         fields = ()
         sequence = ("id", "label", "model", "field", "condition_label", "version", "source")
+
+    def render_field(self, record: RequiredField) -> str:
+        return record.display_field()
+
+    def render_condition(self, record: RequiredField) -> str:
+        return record.display_condition()
 
 
 class ReviewTable(BaseTable):

@@ -185,7 +185,12 @@ def query_replace(context, *without: str, **updates: Any) -> str:
 
 # Values and attribute cards ------------------------------------------------------------------------
 def display_value(obj: models.Model, field: models.Field, user=None) -> SafeString | str:
-    """One field of ``obj`` as shown on its page: labels for codes, links for relations."""
+    """One field of ``obj`` as shown on its page: labels for codes, links for relations; a model
+    that stores a code of its own kind (a field's name, field lookups) says how to read it with
+    a ``display_<field>()`` method."""
+    shown = getattr(obj, f"display_{field.name}", None)
+    if callable(shown):
+        return shown() or EMPTY
     if field.choices:
         value = getattr(obj, field.attname)
         return obj._get_FIELD_display(field) if value not in (None, "") else EMPTY

@@ -392,3 +392,12 @@ class RequiredFieldConditionPageTests(ReviewWorldMixin, TestCase):
         row.refresh_from_db()
         self.assertEqual(row.label, "建筑面积（二层以上办公室）")
         self.assertEqual(row.condition, {"category": "office", "floor__number__gte": 2})
+
+    def test_field_and_condition_read_in_chinese(self):
+        row = RequiredField.objects.get(model="room", field="building_area")
+        self.client.force_login(self.user_with_perm)
+        page = self.client.get(reverse("review:requiredfield", args=[row.pk]))
+        self.assertContains(page, "建筑面积")
+        self.assertContains(page, "用房类别：办公室")
+        self.assertNotContains(page, "building_area")
+        self.assertNotContains(page, "category")
