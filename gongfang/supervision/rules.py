@@ -368,6 +368,18 @@ def check_v6(
 
 
 # V7 ---------------------------------------------------------------------------------------------
+def v7_gaps(trip: TripFacts, params: dict) -> list[tuple[Sequence[float], Sequence[float]]]:
+    """The route's consecutive points far apart in time and place (``gap_minutes``, ``gap_km``):
+    the candidates of V7, which the scan checks against raw reports all at once."""
+    gap_s = params.get("gap_minutes", 10) * 60
+    gap_m = params.get("gap_km", 2) * 1000
+    return [
+        (a, b)
+        for a, b in itertools.pairwise(trip.route)
+        if b[2] - a[2] >= gap_s and haversine_m(a, b) >= gap_m
+    ]
+
+
 def check_v7_gaps(
     trip: TripFacts,
     params: dict,
@@ -377,12 +389,7 @@ def check_v7_gaps(
     place. The route is simplified, so a long straight stretch also leaves such a pair:
     ``reports_between(epoch_a, epoch_b)`` says whether raw reports lie between them (then it is
     no silence); without it every such pair counts."""
-    gap_s = params.get("gap_minutes", 10) * 60
-    gap_m = params.get("gap_km", 2) * 1000
-    route = list(trip.route)
-    for a, b in itertools.pairwise(route):
-        if b[2] - a[2] < gap_s or haversine_m(a, b) < gap_m:
-            continue
+    for a, b in v7_gaps(trip, params):
         if reports_between is not None and reports_between(a[2], b[2]):
             continue
         start = datetime.datetime.fromtimestamp(a[2], LOCAL)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from ...framework import clock
 from ...terminals.models import Terminal
 from ...vehicles.models import FuelRecord
 from .. import scan
 from ..models import Anomaly, RegionArea, RuleVersion, ScanNote, ScanRun
-from .world import SupervisionWorldMixin, at, make_dispatch, make_trip
+from .world import HOME_A, HOME_B, SupervisionWorldMixin, at, make_dispatch, make_trip
 
 
 class ScanTests(SupervisionWorldMixin, TestCase):
@@ -197,3 +199,97 @@ class ScanTests(SupervisionWorldMixin, TestCase):
         self.assertIn("20:00—06:00", v3.summary)
         self.assertIn("本市规定", v3.lines[-1])
         self.assertEqual(at("2026-11-04T20:00"), trip.start_at)
+
+
+class BatchTests(SupervisionWorldMixin, TestCase):
+    """Many trips judged as one batch: the same findings as one by one, in a fixed number of
+    queries, each trip reading only its own vehicle's dispatches, next trip and raw reports."""
+
+    def setUp(self):
+        self.a, self.b = self.world.a.vehicle, self.world.b.vehicle
+
+    def findings(self) -> set[tuple[int, str]]:
+        return set(Anomaly.objects.values_list("trip_id", "rule"))
+
+    def week(self, vehicle, days: range) -> list:
+        trips = []
+        for day in days:
+            date = f"2026-11-{day:02d}"
+            trips.append(make_trip(vehicle, f"{date}T09:00", f"{date}T10:00"))  # no dispatch: V4
+            if day % 2:
+                make_dispatch(vehicle, self.user_with_perm, f"{date}T13:50", f"{date}T15:10")
+            trips.append(make_trip(vehicle, f"{date}T14:00", f"{date}T15:00"))
+        return trips
+
+    def test_a_batch_finds_what_single_trips_find_in_as_many_queries_as_two(self):
+        trips = self.week(self.a, range(2, 9)) + self.week(self.b, range(2, 9))
+        for trip in trips:
+            scan.scan_trips([trip])
+        one_by_one = self.findings()
+        self.assertIn((trips[0].pk, "V4"), one_by_one)
+        self.assertIn((trips[-2].pk, "V1"), one_by_one)  # Sunday 2026-11-08
+        Anomaly.objects.all().delete()
+        with CaptureQueriesContext(connection) as small:
+            scan.scan_trips(trips[:2])
+        Anomaly.objects.all().delete()
+        with self.assertNumQueries(len(small.captured_queries)):
+            scan.scan_trips(trips)
+        self.assertEqual(self.findings(), one_by_one)
+
+    def test_next_trip_of_the_same_vehicle_only(self):
+        far = (34.70, 117.20)
+        evening = make_trip(self.a, "2026-11-04T17:00", "2026-11-04T18:00", end_point=far)
+        make_dispatch(self.a, self.user_with_perm, "2026-11-04T16:50", "2026-11-04T18:10")
+        other = make_trip(self.b, "2026-11-04T20:00", "2026-11-04T20:30")
+        make_dispatch(self.b, self.user_with_perm, "2026-11-04T19:50", "2026-11-04T20:40")
+        scan.scan_trips([evening, other])
+        self.assertEqual(self.findings(), {(evening.pk, "V5")})  # b's trip is not a's next
+        Anomaly.objects.all().delete()
+        back = make_trip(self.a, "2026-11-04T20:00", "2026-11-04T20:30")
+        make_dispatch(self.a, self.user_with_perm, "2026-11-04T19:50", "2026-11-04T20:40")
+        scan.scan_trips([evening, other, back])
+        self.assertEqual(self.findings(), set())  # driven home the same evening
+
+    def test_raw_reports_in_a_gap_of_the_same_vehicle_only(self):
+        from ...terminals.models import Position
+
+        trips = {}
+        for vehicle, home, phone in (
+            (self.a, HOME_A, "13800000011"),
+            (self.b, HOME_B, "13800000012"),
+        ):
+            away = (home[0] + 0.14, home[1])  # 15 km north in half an hour, two route points
+            route = [
+                [*home, int(at("2026-11-04T09:00").timestamp())],
+                [*away, int(at("2026-11-04T09:30").timestamp())],
+            ]
+            trips[vehicle] = make_trip(
+                vehicle, "2026-11-04T09:00", "2026-11-04T09:30", km=16, end_point=away, route=route
+            )
+            make_dispatch(vehicle, self.user_with_perm, "2026-11-04T08:55", "2026-11-04T09:40")
+            terminal = Terminal.objects.create(
+                phone=phone, vehicle=vehicle, region=vehicle.region, state="bound"
+            )
+            moments = ["2026-11-04T09:00", "2026-11-04T09:30"]
+            if vehicle == self.a:
+                moments.append("2026-11-04T09:15")  # a reported inside the stretch
+            for moment in moments:
+                Position.objects.create(
+                    terminal=terminal,
+                    vehicle=vehicle,
+                    recorded_at=at(moment),
+                    received_at=at(moment),
+                    lat=home[0],
+                    lng=home[1],
+                )
+        silent = make_trip(self.a, "2026-11-05T09:00", "2026-11-05T09:30", km=16)
+        silent.route = [
+            [*HOME_A, int(at("2026-11-05T09:00").timestamp())],
+            [34.95, 117.32, int(at("2026-11-05T09:30").timestamp())],
+        ]
+        silent.save(update_fields=["route"])  # no raw report kept that day: no silence judged
+        scan.scan_trips([trips[self.a], trips[self.b], silent])
+        self.assertEqual(
+            set(Anomaly.objects.filter(rule="V7").values_list("trip_id", flat=True)),
+            {trips[self.b].pk},
+        )
