@@ -1,6 +1,7 @@
 """Writing location reports: batches from the gateway into ``Position`` (COPY on PostgreSQL,
 one executemany on SQLite), the last position per terminal, terminals' last contact and the
-trips built from the reports.
+trips built from the reports (blind-area re-sends, which arrive after later reports, by
+rebuilding their days from the stored positions).
 
 The gateway's event loop only puts rows on a queue; ``PositionWriter`` (a thread with its own
 database connection) takes them, writing every ``batch_rows`` rows or ``flush_ms`` milliseconds,
@@ -21,8 +22,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..framework.bulk import insert_values, upsert_values
+from ..vehicles.models import Vehicle
 from .models import LastPosition, Position, Terminal
-from .trips import Point, TripBuilder
+from .trips import Point, TripBuilder, rebuild_day
 
 log = logging.getLogger("gongfang.terminals.ingest")
 
@@ -141,6 +143,9 @@ class PositionWriter(threading.Thread):
         self._stopping = False
         self.latest: dict[int, Row] = {}
         self.latest_flushed = time.monotonic()
+        # (vehicle, local day) that received blind-area re-sends (补报, 0x0704 type 1): their
+        # trips are rebuilt from the stored positions, since the live builder only goes forward.
+        self.late: set[tuple[int, datetime.date]] = set()
 
     def put(self, row: Row) -> None:
         self.queue.put(row)
@@ -164,9 +169,11 @@ class PositionWriter(threading.Thread):
                     last_sweep = time.monotonic()
                     self.trips.sweep(now=timezone.now())
                     self._save_trips(include_open=True)
+                    self._rebuild_late()
             self._flush_latest()
             if self.trips is not None:
                 self.trips.save(include_open=True)
+                self._rebuild_late()
         finally:
             connection.close()
 
@@ -224,8 +231,28 @@ class PositionWriter(threading.Thread):
                             row.terminal_id,
                         ),
                     )
+            self.late |= {
+                (row.vehicle_id, timezone.localdate(row.recorded_at))
+                for row in batch
+                if row.batch and row.vehicle_id is not None
+            }
             # Closed trips at once; open ones (their growing routes) every sweep only.
             self._save_trips(include_open=False)
+            self._rebuild_late()
+
+    def _rebuild_late(self) -> None:
+        """Rebuild the days that got re-sent reports, each once its vehicle has no trip open
+        (an open trip lives in the builder and would be rebuilt under its feet); a day still
+        waiting is rebuilt after the trip closes."""
+        for vehicle_id, day in sorted(self.late):
+            if vehicle_id in self.trips.open:
+                continue
+            self.late.discard((vehicle_id, day))
+            try:
+                rebuild_day(Vehicle(pk=vehicle_id), day)
+            except Exception:
+                log.exception("补报数据重建行程失败（车辆 %s，%s）", vehicle_id, day)
+                connection.close()
 
     def _flush_latest(self) -> None:
         """Last positions and terminals' last contact: at most every ``LATEST_EVERY`` seconds

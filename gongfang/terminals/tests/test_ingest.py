@@ -4,11 +4,12 @@ forward, and open trips saved again as their routes grow (one UPDATE a trip)."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 
 import pytest
 from django.utils import timezone
 
-from ..ingest import Row, write_last_positions, write_positions
+from ..ingest import PositionWriter, Row, write_last_positions, write_positions
 from ..models import LastPosition, Position, Trip
 from ..trips import Point, TripBuilder
 from .helpers import START, bound_terminal
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 MIN = datetime.timedelta(minutes=1)
 
 
-def row(terminal, at, *, lat=34.8, located=True, mileage=None, fuel=None, vehicle=True) -> Row:
+def row(
+    terminal, at, *, lat=34.8, located=True, mileage=None, fuel=None, vehicle=True, **kw
+) -> Row:
     return Row(
         terminal.pk,
         terminal.vehicle_id if vehicle else None,
@@ -35,7 +38,7 @@ def row(terminal, at, *, lat=34.8, located=True, mileage=None, fuel=None, vehicl
         located,
         mileage,
         fuel,
-        False,
+        kw.get("batch", False),
     )
 
 
@@ -82,3 +85,33 @@ def test_open_trip_is_updated_in_place_as_it_grows():
     assert grown.pk == saved.pk and grown.points == 11
     assert grown.distance_km == pytest.approx(6.0, rel=0.02)
     assert grown.end_at == START + 10 * MIN and len(grown.route) >= 2
+
+
+def drive(terminal, start, minutes, *, batch=False) -> list[Row]:
+    """One report a minute moving north at 36 km/h, then 10 minutes parked with ACC off."""
+    step = 36 / 60 / 110.574
+    moving = [
+        row(terminal, start + k * MIN, lat=34.8 + k * step, batch=batch) for k in range(minutes)
+    ]
+    end = moving[-1]
+    parked = [
+        replace(end, recorded_at=end.recorded_at + k * MIN, speed=0.0, acc=False)
+        for k in range(1, 11)
+    ]
+    return moving + parked
+
+
+def test_blind_area_resends_are_joined_into_the_days_trips():
+    t = bound_terminal()
+    writer = PositionWriter()
+    writer.trips.load_open()
+    # The live reports of the afternoon open a trip; the morning's re-sent reports arrive while
+    # it is open: the day waits.
+    writer._write(drive(t, START + 5 * 60 * MIN, 20)[:15])
+    writer._write(drive(t, START, 20, batch=True))
+    assert writer.late and Trip.objects.filter(closed=True).count() == 0
+    # The afternoon trip closes: the day is rebuilt from every stored report, both trips in it.
+    writer._write(drive(t, START + 5 * 60 * MIN, 20)[15:])
+    trips = list(Trip.objects.filter(vehicle=t.vehicle).order_by("start_at"))
+    assert [trip.start_at for trip in trips] == [START, START + 5 * 60 * MIN]
+    assert all(trip.closed for trip in trips) and not writer.late
