@@ -719,12 +719,9 @@ def do_close_period(
 ) -> ReportPeriod:
     """The opening bureau ends the period: when every unit's submission has been accepted, or
     earlier by its explicit decision with a reason (what is still open is named in the log)."""
-    if not is_bureau_of(actor, period.region):
-        raise PermissionDenied("只有发起报送的机关事务管理部门可以结束报送期。")
     reason = (reason or "").strip()
-    with transaction.atomic():
-        period = ReportPeriod.objects.select_for_update(of=("self",)).get(pk=period.pk)
-        check_version(period, expected_version)
+
+    def check(period: ReportPeriod) -> dict:
         if period.state != PeriodState.OPEN:
             raise ValidationError("该报送期已结束。")
         pending = (
@@ -736,17 +733,47 @@ def do_close_period(
             raise ValidationError(
                 {"reason": f"尚有 {pending} 个单位的报送未接收；提前结束须写明理由。"}
             )
+        return {"pending": pending, "comment": reason[:300]}
+
+    return _move_period(
+        period, actor, PeriodState.CLOSED, "reportperiod.close", check, expected_version
+    )
+
+
+def do_reopen_period(
+    *, period: ReportPeriod, actor, reason: str = "", expected_version: int | None = None
+) -> ReportPeriod:
+    """The opening bureau opens an ended period again (a correction found after the close),
+    always with its reason; units then correct, sign and submit as before."""
+    reason = (reason or "").strip()
+
+    def check(period: ReportPeriod) -> dict:
+        if period.state != PeriodState.CLOSED:
+            raise ValidationError("该报送期未结束，无需重新开启。")
+        if not reason:
+            raise ValidationError({"reason": "重新开启报送期须写明理由。"})
+        return {"comment": reason[:300]}
+
+    return _move_period(
+        period, actor, PeriodState.OPEN, "reportperiod.reopen", check, expected_version
+    )
+
+
+def _move_period(period, actor, to: str, event: str, check, expected_version) -> ReportPeriod:
+    """Lock the period, let ``check`` refuse or give the event's data, move it to ``to`` and
+    log the change and the event."""
+    if not is_bureau_of(actor, period.region):
+        raise PermissionDenied("只有发起报送的机关事务管理部门可以结束或重新开启报送期。")
+    with transaction.atomic():
+        period = ReportPeriod.objects.select_for_update(of=("self",)).get(pk=period.pk)
+        check_version(period, expected_version)
+        data = check(period)
         before = serialize_object(period)
-        period.state = PeriodState.CLOSED
+        period.state = to
         period.version += 1
         period.save(update_fields=["state", "version", "updated_at"])
         record_change(actor=actor, instance=period, action="update", before=before)
-        record_event(
-            actor=actor,
-            event="reportperiod.close",
-            obj=period,
-            data={"pending": pending, "comment": reason[:300]},
-        )
+        record_event(actor=actor, event=event, obj=period, data=data)
     return period
 
 

@@ -258,6 +258,11 @@ class PeriodView(LoginRequiredMixin, View):
                     period=period, actor=request.user, reason=request.POST.get("reason", "")
                 )
                 messages.success(request, "报送期已结束。")
+            elif action == "reopen":
+                services.do_reopen_period(
+                    period=period, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "报送期已重新开启。")
             else:
                 raise PermissionDenied
         except ValidationError as exc:

@@ -241,6 +241,41 @@ class ClosePeriodTests(ReportingWorld):
         with self.assertRaises(services.ValidationError):
             services.do_close_period(period=self.period, actor=self.city_bureau, reason="again")
 
+    def test_reopen_needs_the_opener_and_a_reason_then_units_correct_again(self):
+        town_org = self.sub(self.town, org=True)
+        with self.assertRaises(services.ValidationError):
+            services.do_reopen_period(period=self.period, actor=self.city_bureau, reason="x")
+        services.do_close_period(period=self.period, actor=self.city_bureau, reason="年度工作结束")
+        with self.assertRaises(services.PermissionDenied):
+            services.do_reopen_period(period=self.period, actor=self.county_bureau, reason="x")
+        with self.assertRaises(services.ValidationError):
+            services.do_reopen_period(period=self.period, actor=self.city_bureau, reason=" ")
+        opened = services.do_reopen_period(
+            period=self.period, actor=self.city_bureau, reason="省厅通知补报建设项目信息"
+        )
+        self.assertEqual(opened.state, PeriodState.OPEN)
+        event = ObjectChange.objects.get(
+            event="reportperiod.reopen", changed_object_id=self.period.pk
+        )
+        self.assertEqual(event.postchange_data["comment"], "省厅通知补报建设项目信息")
+        saved = services.do_save(
+            submission=town_org, values={"B12": "权属清晰"}, actor=self.town_unit
+        )
+        self.assertEqual(saved.values["B12"], "权属清晰")
+
+    def test_period_page_closes_and_reopens(self):
+        self.client.force_login(self.city_bureau)
+        url = self.period.get_absolute_url()
+        self.client.post(url, {"action": "close", "reason": "年度工作结束"})
+        self.period.refresh_from_db()
+        self.assertEqual(self.period.state, PeriodState.CLOSED)
+        self.assertContains(self.client.get(url), "重新开启")
+        page = self.client.post(url, {"action": "reopen", "reason": ""}, follow=True)
+        self.assertContains(page, "重新开启报送期须写明理由")
+        self.client.post(url, {"action": "reopen", "reason": "补报"})
+        self.period.refresh_from_db()
+        self.assertEqual(self.period.state, PeriodState.OPEN)
+
     def test_close_without_reason_once_everything_accepted(self):
         # Bottom-up: each unit, then each bureau, accepted by the level above.
         order = [
