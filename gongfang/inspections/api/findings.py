@@ -8,15 +8,12 @@ field for bad input, 412 for a stale ``If-Match``.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ...compliance.models import Warning
-from ...framework.api.exceptions import as_api_error
 from ...framework.api.permissions import ReadersMayAct
 from ...framework.api.schema import IF_MATCH
 from ...framework.api.serializers import (
@@ -24,8 +21,8 @@ from ...framework.api.serializers import (
     ScopedPrimaryKeyRelatedField,
     id_field,
 )
-from ...framework.api.viewsets import PreconditionFailed, ReadOnlyObjectViewSet, expected_version
-from ...framework.versions import StaleObjectError
+from ...framework.api.steps import StepActionMixin, service_refusals
+from ...framework.api.viewsets import ReadOnlyObjectViewSet
 from ...registry.models import Building, Organization, Person, Room
 from .. import findings as services
 from .. import findings_filtersets as f
@@ -195,22 +192,11 @@ class ServiceActionsMixin:
         return queryset.restrict(self.request.user, "view")
 
 
-def _service_call(call, *, fields, model):
-    try:
-        return call()
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc)) from exc
-    except StaleObjectError as exc:
-        raise PreconditionFailed(exc.messages[0]) from exc
-    except DjangoValidationError as exc:
-        raise as_api_error(exc, fields=fields, model=model) from exc
-
-
 REFUSED = OpenApiResponse(description="输入有误或当前状态不允许")
 FORBIDDEN = OpenApiResponse(description="角色不能执行该操作")
 
 
-class FindingViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
+class FindingViewSet(StepActionMixin, ServiceActionsMixin, ReadOnlyObjectViewSet):
     """督查问题：列表、详情；POST 登记问题（机关事务管理员、纪检监督、检查组成员）；respond 单位反馈整改；
     recheck 复查；urge 督办。"""
 
@@ -236,8 +222,8 @@ class FindingViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
         body = FindingCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        finding = _service_call(
-            lambda: services.create_finding(
+        with service_refusals(fields=list(body.fields), model=Finding):
+            finding = services.create_finding(
                 user=request.user,
                 organization=data["organization"],
                 inspection=data.get("inspection"),
@@ -247,10 +233,7 @@ class FindingViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
                 description=data["description"],
                 rectification_kind=data["rectification_kind"],
                 deadline=data.get("deadline"),
-            ),
-            fields=list(body.fields),
-            model=Finding,
-        )
+            )
         self._etag_instance = finding
         code = status.HTTP_200_OK if finding.duplicate else status.HTTP_201_CREATED
         return Response(self.get_serializer(finding).data, status=code)
@@ -263,20 +246,17 @@ class FindingViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None) -> Response:
         """被检查单位反馈整改情况（证明材料作为问题的档案资料上传）。"""
-        finding = self.get_object()
-        body = RespondSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        _service_call(
-            lambda: services.respond(
+
+        def run(finding: Finding, data: dict, version: int | None) -> Finding:
+            services.respond(
                 user=request.user,
                 finding=finding,
-                description=body.validated_data["description"],
-                expected_version=expected_version(request, Finding),
-            ),
-            fields=["description"],
-            model=Finding,
-        )
-        return Response(self.get_serializer(finding).data)
+                description=data["description"],
+                expected_version=version,
+            )
+            return finding
+
+        return self.step(request, RespondSerializer, run)
 
     @extend_schema(
         request=RecheckInputSerializer,
@@ -286,24 +266,20 @@ class FindingViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None) -> Response:
         """复查：销号或重新整改。"""
-        finding = self.get_object()
-        body = RecheckInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        _service_call(
-            lambda: services.recheck(
+
+        def run(finding: Finding, data: dict, version: int | None) -> Finding:
+            services.recheck(
                 user=request.user,
                 finding=finding,
                 result=data["result"],
                 note=data.get("note", ""),
                 deadline=data.get("deadline"),
                 on=data.get("on"),
-                expected_version=expected_version(request, Finding),
-            ),
-            fields=list(body.fields),
-            model=Recheck,
-        )
-        return Response(self.get_serializer(finding).data)
+                expected_version=version,
+            )
+            return finding
+
+        return self.step(request, RecheckInputSerializer, run)
 
     @extend_schema(
         request=UrgeInputSerializer,
@@ -315,13 +291,10 @@ class FindingViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
         finding = self.get_object()
         body = UrgeInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        row = _service_call(
-            lambda: services.urge(
+        with service_refusals(fields=["message"], model=Urge):
+            row = services.urge(
                 user=request.user, finding=finding, message=body.validated_data["message"]
-            ),
-            fields=["message"],
-            model=Urge,
-        )
+            )
         return Response(UrgeSerializer(row, context={"request": request}).data, status=201)
 
 
@@ -358,21 +331,18 @@ class UrgeViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
         body = UrgeCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        row = _service_call(
-            lambda: services.urge(
+        with service_refusals(fields=list(body.fields), model=Urge):
+            row = services.urge(
                 user=request.user,
                 finding=data.get("finding"),
                 warning=data.get("warning"),
                 message=data["message"],
-            ),
-            fields=list(body.fields),
-            model=Urge,
-        )
+            )
         self._etag_instance = row
         return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class ReferralViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
+class ReferralViewSet(StepActionMixin, ServiceActionsMixin, ReadOnlyObjectViewSet):
     """移交纪检监察：列表、详情；POST 移交（生成移交材料 PDF 及证据压缩包）；outcome 登记处理结果。"""
 
     queryset = Referral.objects.select_related("organization", "region", "referred_by", "package")
@@ -396,16 +366,13 @@ class ReferralViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
             raise exceptions.ValidationError(
                 {"findings": ["所选问题有的不存在或超出您的管辖范围。"]}
             )
-        referral = _service_call(
-            lambda: services.refer(
+        with service_refusals(fields=["findings", "recipient", "referred_on"], model=Referral):
+            referral = services.refer(
                 user=request.user,
                 findings=findings,
                 recipient=data.get("recipient", ""),
                 on=data.get("referred_on"),
-            ),
-            fields=["findings", "recipient", "referred_on"],
-            model=Referral,
-        )
+            )
         self._etag_instance = referral
         return Response(self.get_serializer(referral).data, status=status.HTTP_201_CREATED)
 
@@ -417,21 +384,17 @@ class ReferralViewSet(ServiceActionsMixin, ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"])
     def outcome(self, request, pk=None) -> Response:
         """登记纪检监察机关的处理结果。"""
-        referral = self.get_object()
-        body = OutcomeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        _service_call(
-            lambda: services.record_outcome(
+        return self.step(
+            request,
+            OutcomeSerializer,
+            lambda referral, d, v: services.record_outcome(
                 user=request.user,
                 referral=referral,
-                outcome=body.validated_data["outcome"],
-                outcome_on=body.validated_data["outcome_on"],
-                expected_version=expected_version(request, Referral),
+                outcome=d["outcome"],
+                outcome_on=d["outcome_on"],
+                expected_version=v,
             ),
-            fields=["outcome", "outcome_on"],
-            model=Referral,
         )
-        return Response(self.get_serializer(referral).data)
 
 
 def register(router) -> None:

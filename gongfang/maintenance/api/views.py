@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ...framework.api.exceptions import as_api_error
 from ...framework.api.schema import IF_MATCH
-from ...framework.api.viewsets import ObjectViewSet, PreconditionFailed, expected_version
-from ...framework.versions import StaleObjectError
+from ...framework.api.steps import StepActionMixin
+from ...framework.api.viewsets import ObjectViewSet
 from .. import filtersets as f
 from .. import services
 from ..models import (
@@ -31,7 +27,7 @@ from . import serializers as s
 STAGE_ERRORS = {400: OpenApiResponse(description="该环节不能办理（阶段、资料或数据不符）")}
 
 
-class MaintenanceProjectViewSet(ObjectViewSet):
+class MaintenanceProjectViewSet(StepActionMixin, ObjectViewSet):
     """维修项目；submit 申请立项，start 开始实施，accept 验收，evaluate 评价，archive 归档。"""
 
     queryset = MaintenanceProject.objects.select_related(
@@ -39,22 +35,6 @@ class MaintenanceProjectViewSet(ObjectViewSet):
     )
     serializer_class = s.MaintenanceProjectSerializer
     filterset_class = f.MaintenanceProjectFilterSet
-
-    def _stage(self, request, body_class, call) -> Response:
-        project = self.get_object()
-        body = body_class(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            call(project, body.validated_data, expected_version(request, MaintenanceProject))
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-        except StaleObjectError as exc:
-            raise PreconditionFailed(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            raise as_api_error(exc, fields=list(body.fields), model=MaintenanceProject) from exc
-        project.refresh_from_db()
-        self._etag_instance = project
-        return Response(self.get_serializer(project).data)
 
     @extend_schema(
         request=s.SubmitSerializer,
@@ -64,13 +44,17 @@ class MaintenanceProjectViewSet(ObjectViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None) -> Response:
         """申请立项：生成并提交“维修项目立项”审批事项。"""
-        return self._stage(
-            request,
-            s.SubmitSerializer,
-            lambda p, d, v: services.submit_project(
-                actor=request.user, project=p, amount=d.get("amount"), expected_version=v
-            ),
-        )
+
+        def run(project: MaintenanceProject, data: dict, version: int | None) -> MaintenanceProject:
+            services.submit_project(
+                actor=request.user,
+                project=project,
+                amount=data.get("amount"),
+                expected_version=version,
+            )
+            return project
+
+        return self.step(request, s.SubmitSerializer, run)
 
     @extend_schema(
         request=s.StartWorksSerializer,
@@ -80,7 +64,7 @@ class MaintenanceProjectViewSet(ObjectViewSet):
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None) -> Response:
         """开始实施（须已立项并上传合同等资料）。"""
-        return self._stage(
+        return self.step(
             request,
             s.StartWorksSerializer,
             lambda p, d, v: services.start_works(
@@ -96,7 +80,7 @@ class MaintenanceProjectViewSet(ObjectViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None) -> Response:
         """竣工验收（进度须 100%，并上传照片等资料）。"""
-        return self._stage(
+        return self.step(
             request,
             s.AcceptSerializer,
             lambda p, d, v: services.accept(
@@ -117,7 +101,7 @@ class MaintenanceProjectViewSet(ObjectViewSet):
     @action(detail=True, methods=["post"])
     def evaluate(self, request, pk=None) -> Response:
         """项目评价（机关事务管理局，验收合格后）。"""
-        return self._stage(
+        return self.step(
             request,
             s.EvaluateSerializer,
             lambda p, d, v: services.evaluate(
@@ -133,7 +117,7 @@ class MaintenanceProjectViewSet(ObjectViewSet):
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None) -> Response:
         """资料归档（机关事务管理局，评价后且资料齐全）。"""
-        return self._stage(
+        return self.step(
             request,
             s.SubmitSerializer,
             lambda p, d, v: services.archive(actor=request.user, project=p, expected_version=v),

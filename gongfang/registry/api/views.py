@@ -12,9 +12,9 @@ from rest_framework.response import Response
 
 from ...framework.api.exceptions import as_api_error
 from ...framework.api.schema import IF_MATCH
-from ...framework.api.viewsets import ObjectViewSet, PreconditionFailed, expected_version
+from ...framework.api.steps import StepActionMixin
+from ...framework.api.viewsets import ObjectViewSet
 from ...framework.services import service_for
-from ...framework.versions import StaleObjectError
 from .. import filtersets as f
 from .. import models as m
 from ..services import renumber_region
@@ -27,7 +27,7 @@ class RenumberSerializer(serializers.Serializer):
     code = serializers.CharField(label="新区划代码", max_length=12)
 
 
-class RegionViewSet(ObjectViewSet):
+class RegionViewSet(StepActionMixin, ObjectViewSet):
     """行政区划（GB/T 2260）。"""
 
     queryset = m.Region.objects.select_related("parent")
@@ -41,21 +41,13 @@ class RegionViewSet(ObjectViewSet):
     def renumber(self, request, pk=None) -> Response:
         """变更区划代码：国家调整 GB/T 2260 代码时使用，其下级区划的路径在同一事务中改写。
         已有下级区划或登记对象的区划，其代码只能这样修改。"""
-        region = self.get_object()
-        body = RenumberSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            region, _ = renumber_region(
-                actor=request.user,
-                region=region,
-                code=body.validated_data["code"],
-                expected_version=expected_version(request, m.Region),
-            )
-        except StaleObjectError as exc:
-            raise PreconditionFailed(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            raise as_api_error(exc, fields=["code"], model=m.Region) from exc
-        return Response(self.get_serializer(region).data)
+        return self.step(
+            request,
+            RenumberSerializer,
+            lambda region, d, v: renumber_region(
+                actor=request.user, region=region, code=d["code"], expected_version=v
+            )[0],
+        )
 
 
 class OrganizationViewSet(ObjectViewSet):

@@ -5,49 +5,21 @@ evaluation scores (read)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from ...framework.api.exceptions import as_api_error
 from ...framework.api.permissions import ReadersMayAct
 from ...framework.api.schema import IF_MATCH
-from ...framework.api.viewsets import (
-    ObjectViewSet,
-    PreconditionFailed,
-    ReadOnlyObjectViewSet,
-    expected_version,
-)
+from ...framework.api.steps import StepActionMixin, service_refusals
+from ...framework.api.viewsets import ObjectViewSet, ReadOnlyObjectViewSet
 from ...framework.versions import StaleObjectError
 from .. import filtersets as f
 from .. import models as m
 from .. import services
 from . import serializers as s
-
-
-def _call(model, body_class, run):
-    """Run a service step; its refusals become 403 / 412 / 400 with the Chinese message."""
-    try:
-        return run()
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc)) from exc
-    except StaleObjectError as exc:
-        raise PreconditionFailed(exc.messages[0]) from exc
-    except DjangoValidationError as exc:
-        fields = list(body_class().fields) if body_class is not None else []
-        raise as_api_error(exc, fields=fields, model=model) from exc
-
-
-def _body(request, body_class) -> dict:
-    if body_class is None:
-        return {}
-    body = body_class(data=request.data, context={"request": request})
-    body.is_valid(raise_exception=True)
-    return dict(body.validated_data)
 
 
 class ReportFormViewSet(ReadOnlyObjectViewSet):
@@ -90,7 +62,7 @@ class EvaluationIndicatorViewSet(ObjectViewSet):
     filterset_class = f.EvaluationIndicatorFilterSet
 
 
-class ReportPeriodViewSet(ReadOnlyObjectViewSet):
+class ReportPeriodViewSet(StepActionMixin, ReadOnlyObjectViewSet):
     """报送期：列表、详情；POST open 发起报送，POST close 结束报送期。"""
 
     queryset = m.ReportPeriod.objects.select_related("form", "region", "opened_by")
@@ -101,12 +73,10 @@ class ReportPeriodViewSet(ReadOnlyObjectViewSet):
     @action(detail=False, methods=["post"], url_path="open", url_name="open")
     def open_period(self, request) -> Response:
         """发起报送（本区划机关事务管理部门）：每个填报单位一份按统计时点预填的报送。"""
-        data = _body(request, s.ReportOpenPeriodSerializer)
-        period = _call(
-            m.ReportPeriod,
-            s.ReportOpenPeriodSerializer,
-            lambda: services.do_open_period(actor=request.user, **data),
-        )
+        body = s.ReportOpenPeriodSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        with service_refusals(fields=list(body.fields), model=m.ReportPeriod):
+            period = services.do_open_period(actor=request.user, **body.validated_data)
         self._etag_instance = period
         return Response(self.get_serializer(period).data, status=status.HTTP_201_CREATED)
 
@@ -118,21 +88,16 @@ class ReportPeriodViewSet(ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None) -> Response:
         """结束报送期：各单位报送均已接收时直接结束；提前结束须写明理由（reason）。"""
-        period = self.get_object()
-        data = _body(request, s.ReportClosePeriodSerializer)
-        version = expected_version(request, m.ReportPeriod)
-        period = _call(
-            m.ReportPeriod,
+        return self.step(
+            request,
             s.ReportClosePeriodSerializer,
-            lambda: services.do_close_period(
-                period=period, actor=request.user, expected_version=version, **data
+            lambda period, d, v: services.do_close_period(
+                period=period, actor=request.user, expected_version=v, **d
             ),
         )
-        self._etag_instance = period
-        return Response(self.get_serializer(period).data)
 
 
-class SubmissionViewSet(ReadOnlyObjectViewSet):
+class SubmissionViewSet(StepActionMixin, ReadOnlyObjectViewSet):
     """报送：列表、详情；填报单位 save/check/sign/submit/withdraw/correct，接收单位 accept/return。
 
     每一步均可带 ``If-Match``（报送在读取之后已变动时答 412）；谁能办理哪一步由服务判断。"""
@@ -142,22 +107,17 @@ class SubmissionViewSet(ReadOnlyObjectViewSet):
     )
     serializer_class = s.ReportSubmissionSerializer
     filterset_class = f.SubmissionFilterSet
-    STEPS = ("save", "check", "sign", "submit", "withdraw", "accept", "return_", "correct")
-
-    def get_queryset(self):
-        # Steps the services authorize: the submission is found with the reader's scope.
-        if getattr(self, "action", None) in self.STEPS:
-            return self.queryset.restrict(self.request.user, "view")
-        return super().get_queryset()
-
-    def _step(self, request, body_class, run, status_code=status.HTTP_200_OK) -> Response:
-        submission = self.get_object()
-        data = _body(request, body_class)
-        version = expected_version(request, m.Submission)
-        result = _call(m.Submission, body_class, lambda: run(submission, data, version))
-        result.refresh_from_db()
-        self._etag_instance = result
-        return Response(self.get_serializer(result).data, status=status_code)
+    # Steps the services authorize: the submission is found with the reader's scope.
+    read_scope_actions = (
+        "save",
+        "check",
+        "sign",
+        "submit",
+        "withdraw",
+        "accept",
+        "return_",
+        "correct",
+    )
 
     @extend_schema(
         request=s.ReportSaveValuesSerializer,
@@ -167,7 +127,7 @@ class SubmissionViewSet(ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def save(self, request, pk=None) -> Response:
         """保存数据（填报单位；已校验、已签批的回到填报中）。"""
-        return self._step(
+        return self.step(
             request,
             s.ReportSaveValuesSerializer,
             lambda sub, d, v: services.do_save(
@@ -181,7 +141,7 @@ class SubmissionViewSet(ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def check(self, request, pk=None) -> Response:
         """校验：无必须更正的问题时为已校验；结果见 check_results。"""
-        return self._step(
+        return self.step(
             request,
             None,
             lambda sub, d, v: services.do_check(
@@ -209,7 +169,7 @@ class SubmissionViewSet(ReadOnlyObjectViewSet):
             scan = d.pop("scan").read()
             return services.do_sign(submission=sub, actor=request.user, scan=scan, **d)
 
-        return self._step(request, s.ReportSignSerializer, run)
+        return self.step(request, s.ReportSignSerializer, run)
 
     @extend_schema(
         request=None, responses={200: s.ReportSubmissionSerializer}, parameters=[IF_MATCH]
@@ -217,7 +177,7 @@ class SubmissionViewSet(ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def submit(self, request, pk=None) -> Response:
         """报送（已签批；本级汇总须下级全部接收后）。"""
-        return self._step(
+        return self.step(
             request,
             None,
             lambda sub, d, v: services.do_submit(
@@ -233,7 +193,7 @@ class SubmissionViewSet(ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def withdraw(self, request, pk=None) -> Response:
         """撤回（已报送、尚未接收时），可填写原因（reason）。"""
-        return self._step(
+        return self.step(
             request,
             s.ReportWithdrawSerializer,
             lambda sub, d, v: services.do_withdraw(
@@ -247,7 +207,7 @@ class SubmissionViewSet(ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def accept(self, request, pk=None) -> Response:
         """接收（接收区划的机关事务管理部门）：接收后数据冻结。"""
-        return self._step(
+        return self.step(
             request,
             None,
             lambda sub, d, v: services.do_accept(
@@ -270,7 +230,7 @@ class SubmissionViewSet(ReadOnlyObjectViewSet):
     )
     def return_(self, request, pk=None) -> Response:
         """退回（接收单位），须写明原因（reasons）。"""
-        return self._step(
+        return self.step(
             request,
             s.ReportReturnSerializer,
             lambda sub, d, v: services.do_return(
@@ -286,13 +246,13 @@ class SubmissionViewSet(ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def correct(self, request, pk=None) -> Response:
         """更正已接收的数据：新建下一版次（填报中），须写明原因（reason）；答复为新版次。"""
-        return self._step(
+        return self.step(
             request,
             s.ReportCorrectSerializer,
             lambda sub, d, v: services.do_correct(
                 submission=sub, actor=request.user, expected_version=v, **d
             ),
-            status.HTTP_201_CREATED,
+            status_code=status.HTTP_201_CREATED,
         )
 
 

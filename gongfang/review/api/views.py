@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission
-from rest_framework.response import Response
 
 from ...framework.api.permissions import view_model
-from ...framework.api.viewsets import ObjectViewSet, ReadOnlyObjectViewSet, expected_version
+from ...framework.api.steps import StepActionMixin
+from ...framework.api.viewsets import ObjectViewSet, ReadOnlyObjectViewSet
 from .. import filtersets as f
 from .. import models as m
 from .. import services
@@ -58,7 +55,12 @@ class ReadersMayAct(BasePermission):
         )
 
 
-class FindingViewSet(ReadOnlyObjectViewSet):
+def _version(data: dict, if_match: int | None) -> int | None:
+    """The version a finding's action is based on: ``If-Match``, else the body's ``version``."""
+    return data.get("version") if if_match is None else if_match
+
+
+class FindingViewSet(StepActionMixin, ReadOnlyObjectViewSet):
     """会审问题：责任单位整改（rectify），会审人员复核（recheck）；可用 If-Match 指明所依据的版本。"""
 
     queryset = m.Finding.objects.select_related("organization", "review")
@@ -71,46 +73,28 @@ class FindingViewSet(ReadOnlyObjectViewSet):
             return self.queryset.none()
         return self.queryset.restrict(self.request.user, "view")
 
-    def _act(self, request, serializer_class, run):
-        finding = self.get_object()
-        data = serializer_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        if request.headers.get("If-Match"):
-            values["version"] = expected_version(request, m.Finding)
-        try:
-            finding = run(finding, values)
-        except DjangoValidationError as exc:
-            raise ValidationError({"detail": "；".join(exc.messages)}) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        return Response(s.ReviewFindingSerializer(finding, context={"request": request}).data)
-
     @extend_schema(request=s.ReviewRectifySerializer, responses=s.ReviewFindingSerializer)
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
-        return self._act(
+        return self.step(
             request,
             s.ReviewRectifySerializer,
-            lambda finding, d: services.rectify(
-                finding=finding,
-                actor=request.user,
-                note=d["note"],
-                expected_version=d.get("version"),
+            lambda finding, d, v: services.rectify(
+                finding=finding, actor=request.user, note=d["note"], expected_version=_version(d, v)
             ),
         )
 
     @extend_schema(request=s.ReviewRecheckSerializer, responses=s.ReviewFindingSerializer)
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None):
-        return self._act(
+        return self.step(
             request,
             s.ReviewRecheckSerializer,
-            lambda finding, d: services.recheck(
+            lambda finding, d, v: services.recheck(
                 finding=finding,
                 actor=request.user,
                 passed=d["passed"],
                 note=d["note"],
-                expected_version=d.get("version"),
+                expected_version=_version(d, v),
             ),
         )

@@ -304,10 +304,21 @@ class FindingAPITests(ReviewWorldMixin, TestCase):
         client = APIClient()
         client.force_authenticate(self.user_org_scoped)
         url = f"/api/review/findings/{finding.pk}/"
-        self.assertEqual(client.get(url).status_code, 200)
-        answer = client.post(f"{url}rectify/", {"note": "已更正"}, format="json")
+        read = client.get(url)["ETag"]
+        answer = client.post(
+            f"{url}rectify/", {"note": "已更正"}, format="json", HTTP_IF_MATCH=read
+        )
         self.assertEqual(answer.status_code, 200, answer.content)
         self.assertEqual(answer.json()["state"], FindingState.RECTIFIED)
+        # The answer carries the version the action wrote; one based on the old is refused.
+        finding.refresh_from_db()
+        self.assertEqual(answer["ETag"], f'"{finding.version}"')
+        self.assertNotEqual(answer["ETag"], read)
+        answer = client.post(f"{url}rectify/", {"note": "再次"}, format="json", HTTP_IF_MATCH=read)
+        self.assertEqual(answer.status_code, 400)
+        self.assertEqual(
+            answer.json(), {"non_field_errors": ["该问题已被他人处理，请刷新页面后再办理。"]}
+        )
         # The unit cannot close its own finding; side b's finding is not found at all.
         answer = client.post(f"{url}recheck/", {"passed": True}, format="json")
         self.assertEqual(answer.status_code, 403)

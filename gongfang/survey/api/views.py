@@ -3,30 +3,22 @@ each honouring ``If-Match``), and the drawings, items and confirmations read onl
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ...framework.api.exceptions import as_api_error
 from ...framework.api.permissions import ReadersMayAct
 from ...framework.api.schema import IF_MATCH
-from ...framework.api.viewsets import (
-    ObjectViewSet,
-    PreconditionFailed,
-    ReadOnlyObjectViewSet,
-    expected_version,
-)
-from ...framework.versions import StaleObjectError
+from ...framework.api.steps import StepActionMixin
+from ...framework.api.viewsets import ObjectViewSet, ReadOnlyObjectViewSet
 from .. import filtersets as f
 from .. import models as m
 from .. import services
 from . import serializers as s
 
 
-class SurveyBatchViewSet(ObjectViewSet):
+class SurveyBatchViewSet(StepActionMixin, ObjectViewSet):
     """测绘批次：机关事务管理局安排；测绘单位账号只见分配给它的批次，单位只见涉及其房间的批次。"""
 
     queryset = m.SurveyBatch.objects.select_related("region").prefetch_related(
@@ -35,38 +27,13 @@ class SurveyBatchViewSet(ObjectViewSet):
     serializer_class = s.SurveyBatchSerializer
     filterset_class = f.SurveyBatchFilterSet
     # Steps the services authorize: the batch is found with the reader's scope.
-    STEPS = ("submit", "decide", "sign", "revert")
-
-    def get_queryset(self):
-        if getattr(self, "action", None) in self.STEPS:
-            return self.queryset.restrict(self.request.user, "view")
-        return super().get_queryset()
-
-    def _step(self, request, body_class, run) -> Response:
-        batch = self.get_object()
-        data = {}
-        if body_class is not None:
-            body = body_class(data=request.data, context={"request": request})
-            body.is_valid(raise_exception=True)
-            data = dict(body.validated_data)
-        try:
-            batch = run(batch, data, expected_version(request, m.SurveyBatch))
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-        except StaleObjectError as exc:
-            raise PreconditionFailed(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            fields = list(body_class().fields) if body_class is not None else []
-            raise as_api_error(exc, fields=fields, model=m.SurveyBatch) from exc
-        batch.refresh_from_db()
-        self._etag_instance = batch
-        return Response(self.get_serializer(batch).data)
+    read_scope_actions = ("submit", "decide", "sign", "revert")
 
     @extend_schema(request=None, responses={200: s.SurveyBatchSerializer}, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def submit(self, request, pk=None) -> Response:
         """测绘单位提交三方确认（各楼层图纸均可用时）。"""
-        return self._step(
+        return self.step(
             request,
             None,
             lambda b, d, v: services.submit(actor=request.user, batch=b, expected_version=v),
@@ -90,7 +57,7 @@ class SurveyBatchViewSet(ObjectViewSet):
                 actor=request.user, batch=batch, items=items, expected_version=version, **data
             )
 
-        return self._step(request, s.SurveyDecisionSerializer, run)
+        return self.step(request, s.SurveyDecisionSerializer, run)
 
     @extend_schema(
         request=s.SurveySignSerializer,
@@ -100,7 +67,7 @@ class SurveyBatchViewSet(ObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def sign(self, request, pk=None) -> Response:
         """负责人签字确认（登录密码 + 动态口令）；三方签字后测绘成果入账。"""
-        return self._step(
+        return self.step(
             request,
             s.SurveySignSerializer,
             lambda b, d, v: services.sign(actor=request.user, batch=b, expected_version=v, **d),
@@ -110,7 +77,7 @@ class SurveyBatchViewSet(ObjectViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ReadersMayAct])
     def revert(self, request, pk=None) -> Response:
         """撤销入账（入账后房间未再变动时）。"""
-        return self._step(
+        return self.step(
             request,
             None,
             lambda b, d, v: services.revert(actor=request.user, batch=b, expected_version=v),

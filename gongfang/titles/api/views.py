@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,15 +11,10 @@ from rest_framework.response import Response
 
 from ...framework.api.exceptions import as_api_error
 from ...framework.api.schema import IF_MATCH
-from ...framework.api.viewsets import (
-    ObjectViewSet,
-    PreconditionFailed,
-    ReadOnlyObjectViewSet,
-    expected_version,
-)
+from ...framework.api.steps import StepActionMixin
+from ...framework.api.viewsets import ObjectViewSet, ReadOnlyObjectViewSet
 from ...framework.changelog import record_event
 from ...framework.pdf import pdf_response, render_pdf
-from ...framework.versions import StaleObjectError
 from .. import filtersets as f
 from .. import selectors, services
 from ..models import Title, UseCertificate
@@ -35,7 +29,7 @@ class TitleViewSet(ObjectViewSet):
     filterset_class = f.TitleFilterSet
 
 
-class UseCertificateViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
+class UseCertificateViewSet(StepActionMixin, mixins.CreateModelMixin, ReadOnlyObjectViewSet):
     """使用权证：列表、详情；POST 签发（机关事务管理员）；revoke 注销；pdf 打印件。"""
 
     queryset = UseCertificate.objects.select_related(
@@ -78,23 +72,16 @@ class UseCertificateViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None) -> Response:
         """注销使用权证（机关事务管理员），须说明原因。"""
-        certificate = self.get_object()
-        body = s.RevokeCertificateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            services.revoke_certificate(
+        return self.step(
+            request,
+            s.RevokeCertificateSerializer,
+            lambda certificate, d, v: services.revoke_certificate(
                 actor=request.user,
                 certificate=certificate,
-                reason=body.validated_data["revoke_reason"],
-                expected_version=expected_version(request, UseCertificate),
-            )
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-        except StaleObjectError as exc:
-            raise PreconditionFailed(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            raise as_api_error(exc, fields=["revoke_reason"], model=UseCertificate) from exc
-        return Response(self.get_serializer(certificate).data)
+                reason=d["revoke_reason"],
+                expected_version=v,
+            ),
+        )
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

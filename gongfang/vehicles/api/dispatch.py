@@ -4,18 +4,17 @@ A step honours ``If-Match`` (412 when the dispatch moved on since it was read)."
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
+from collections.abc import Callable
+
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ...framework.api.exceptions import as_api_error
 from ...framework.api.schema import IF_MATCH
 from ...framework.api.serializers import ObjectSerializer, ScopedPrimaryKeyRelatedField
-from ...framework.api.viewsets import PreconditionFailed, ReadOnlyObjectViewSet, expected_version
-from ...framework.versions import StaleObjectError
+from ...framework.api.steps import StepActionMixin, StepRun, service_refusals
+from ...framework.api.viewsets import ReadOnlyObjectViewSet
 from ...registry.models import Organization
 from .. import dispatch as services
 from ..dispatch_selectors import DispatchFilterSet
@@ -66,7 +65,14 @@ class ReturnSerializer(serializers.Serializer):
     )
 
 
-class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
+def _by_keywords(service: Callable[..., Dispatch], actor) -> StepRun:
+    """A step's run calling a dispatch service the way they all are: by keyword."""
+    return lambda dispatch, data, version: service(
+        actor=actor, dispatch=dispatch, expected_version=version, **data
+    )
+
+
+class DispatchViewSet(StepActionMixin, mixins.CreateModelMixin, ReadOnlyObjectViewSet):
     """派车单：列表、详情；POST 申请用车；approve/reject/assign/depart/return/cancel 办理各环节。"""
 
     queryset = Dispatch.objects.select_related("organization", "vehicle", "driver")
@@ -81,44 +87,16 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
         """申请用车（单位管理员或机关事务管理员，为其管辖范围内的单位）。"""
         body = RequestSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        try:
+        with service_refusals(fields=list(body.fields), model=Dispatch):
             dispatch = services.request_dispatch(actor=request.user, **body.validated_data)
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise as_api_error(exc, fields=list(body.fields), model=Dispatch) from exc
         self._etag_instance = dispatch
         return Response(self.get_serializer(dispatch).data, status=status.HTTP_201_CREATED)
-
-    def _step(self, request, body_class, run) -> Response:
-        dispatch = self.get_object()
-        data = {}
-        if body_class is not None:
-            body = body_class(data=request.data, context={"request": request})
-            body.is_valid(raise_exception=True)
-            data = body.validated_data
-        try:
-            dispatch = run(
-                actor=request.user,
-                dispatch=dispatch,
-                expected_version=expected_version(request, Dispatch),
-                **data,
-            )
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-        except StaleObjectError as exc:
-            raise PreconditionFailed(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            fields = list(body_class().fields) if body_class is not None else []
-            raise as_api_error(exc, fields=fields, model=Dispatch) from exc
-        self._etag_instance = dispatch
-        return Response(self.get_serializer(dispatch).data)
 
     @extend_schema(request=None, responses={200: DispatchSerializer}, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None) -> Response:
         """同意用车（本单位审批人；申请人本人不能审批）。"""
-        return self._step(request, None, services.approve_dispatch)
+        return self.step(request, None, _by_keywords(services.approve_dispatch, request.user))
 
     @extend_schema(
         request=ReasonSerializer,
@@ -128,7 +106,9 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None) -> Response:
         """驳回用车申请，须填写理由（reason）。"""
-        return self._step(request, ReasonSerializer, services.reject_dispatch)
+        return self.step(
+            request, ReasonSerializer, _by_keywords(services.reject_dispatch, request.user)
+        )
 
     @extend_schema(
         request=AssignSerializer,
@@ -138,7 +118,9 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None) -> Response:
         """派车：车辆与驾驶员在该时段已有派车时拒绝，并指明冲突的派车单。"""
-        return self._step(request, AssignSerializer, services.assign_dispatch)
+        return self.step(
+            request, AssignSerializer, _by_keywords(services.assign_dispatch, request.user)
+        )
 
     @extend_schema(
         request=DepartSerializer,
@@ -148,7 +130,9 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"])
     def depart(self, request, pk=None) -> Response:
         """出车：填写出车里程（不小于车辆登记里程）。"""
-        return self._step(request, DepartSerializer, services.depart_dispatch)
+        return self.step(
+            request, DepartSerializer, _by_keywords(services.depart_dispatch, request.user)
+        )
 
     @extend_schema(
         request=ReturnSerializer,
@@ -159,7 +143,9 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None) -> Response:
         """还车：填写还车里程（不小于出车里程），车辆里程随之更新。"""
-        return self._step(request, ReturnSerializer, services.return_dispatch)
+        return self.step(
+            request, ReturnSerializer, _by_keywords(services.return_dispatch, request.user)
+        )
 
     @extend_schema(
         request=ReasonSerializer,
@@ -169,7 +155,9 @@ class DispatchViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None) -> Response:
         """取消用车（出车前），可填写原因（reason）。"""
-        return self._step(request, ReasonSerializer, services.cancel_dispatch)
+        return self.step(
+            request, ReasonSerializer, _by_keywords(services.cancel_dispatch, request.user)
+        )
 
 
 def register(router) -> None:
