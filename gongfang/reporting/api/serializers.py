@@ -96,6 +96,10 @@ class ReportClosePeriodSerializer(serializers.Serializer):
     )
 
 
+class ReportReopenPeriodSerializer(serializers.Serializer):
+    reason = serializers.CharField(label="重新开启理由", max_length=300)
+
+
 class ReportSaveValuesSerializer(serializers.Serializer):
     """保存数据：values 为 {指标代码: 值}，可同时更新联络人。"""
 

@@ -96,6 +96,22 @@ class ReportPeriodViewSet(StepActionMixin, ReadOnlyObjectViewSet):
             ),
         )
 
+    @extend_schema(
+        request=s.ReportReopenPeriodSerializer,
+        responses={200: s.ReportPeriodSerializer},
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None) -> Response:
+        """重新开启已结束的报送期（发起报送的机关事务管理部门；须写明理由 reason）。"""
+        return self.step(
+            request,
+            s.ReportReopenPeriodSerializer,
+            lambda period, d, v: services.do_reopen_period(
+                period=period, actor=request.user, expected_version=v, **d
+            ),
+        )
+
 
 class SubmissionViewSet(StepActionMixin, ReadOnlyObjectViewSet):
     """报送：列表、详情；填报单位 save/check/sign/submit/withdraw/correct，接收单位 accept/return。

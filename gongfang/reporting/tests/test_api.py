@@ -210,6 +210,11 @@ class PeriodAPITests(ReportingWorld):
         response = self.client.post(close, {"reason": "上级通知提前结束"}, format="json")
         self.assertEqual(response.status_code, 200, response.content.decode())
         self.assertEqual(response.json()["state"], PeriodState.CLOSED)
+        reopen = reverse("api:reporting:reportperiod-reopen", args=[period.pk])
+        self.assertEqual(self.client.post(reopen, {}, format="json").status_code, 400)
+        response = self.client.post(reopen, {"reason": "补报建设项目"}, format="json")
+        self.assertEqual(response.status_code, 200, response.content.decode())
+        self.assertEqual(response.json()["state"], PeriodState.OPEN)
         # A unit may not open one.
         self.client.force_login(self.town_unit)
         body["year"] = 2028
