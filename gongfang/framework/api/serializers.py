@@ -194,11 +194,26 @@ class ReadOnlyInputMixin:
         return errors
 
 
+class JSONValueField(serializers.JSONField):
+    """JSON that a form post sends as text: DRF checks for null before parsing, so "null" as
+    text would reach a column that cannot hold NULL (a 500); it is refused like a null."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value is None and not self.allow_null:
+            self.fail("null")
+        return value
+
+
 class ObjectSerializer(ReadOnlyInputMixin, serializers.ModelSerializer):
     """对象：id、url（接口地址）、display（名称）；外键以编号读写，另附 <外键>_display
     （关联对象简要）；选项字段另附 <字段>_display（中文名称）。"""
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.JSONField: JSONValueField,
+    }
 
     url = DetailURLField()
     display = serializers.CharField(source="__str__", read_only=True, label="名称")

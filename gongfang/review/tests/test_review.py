@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
 from ...compliance.loader import Selection
@@ -412,3 +413,29 @@ class RequiredFieldConditionPageTests(ReviewWorldMixin, TestCase):
         self.assertContains(page, "用房类别：办公室")
         self.assertNotContains(page, "building_area")
         self.assertNotContains(page, "category")
+
+
+class RequiredFieldAPITests(ReviewWorldMixin, TestCase):
+    def test_condition_sent_as_text_null_is_refused_not_a_server_error(self):
+        """A form post carries JSON as text: "null" must be refused like a null (found by the
+        API fuzz: a 500 on the NOT NULL column)."""
+        row = RequiredField.objects.get(model="building", field="year_built")
+        self.client.force_login(self.user_with_perm)
+        url = reverse("api:review:requiredfield-detail", args=[row.pk])
+        body = {
+            "model": "building",
+            "field": "year_built",
+            "label": "建成年份",
+            "condition": "null",
+            "version": row.version,
+            "source": row.source,
+            "effective_from": row.effective_from.isoformat(),
+        }
+        # Multipart, as a form sends it: every value is text.
+        response = self.client.put(
+            url, encode_multipart(BOUNDARY, body), content_type=MULTIPART_CONTENT
+        )
+        self.assertEqual(response.status_code, 400, response.content.decode())
+        self.assertIn("condition", response.json())
+        row.refresh_from_db()
+        self.assertEqual(row.condition, {})
