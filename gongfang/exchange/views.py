@@ -195,10 +195,11 @@ class ReceivedView(ModelReadersMixin, View):
 
 
 def package_response(package: Package) -> HttpResponse:
-    """The package's exact bytes as a download (the signature covers every byte)."""
+    """The package's exact bytes as a download (the signature covers every byte). Sent as
+    octet-stream: a refused package keeps whatever was received, which need not be JSON."""
     kind = "报送包" if package.kind == PackageKind.SUBMISSION else "退回包"
     name = f"{kind}_{package.unit_name}_{package.created_at:%Y%m%d%H%M%S}.json"
-    response = HttpResponse(package.data.encode("utf-8"), content_type="application/json")
+    response = HttpResponse(package.data.encode("utf-8"), content_type="application/octet-stream")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -97,7 +97,7 @@ class PackageViewSet(ReadOnlyObjectViewSet):
 
     @extend_schema(
         responses={
-            (200, "application/json"): OpenApiResponse(
+            (200, "application/octet-stream"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="包原文（签名的 JSON 文本，原样字节）"
             )
         },
