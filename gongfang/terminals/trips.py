@@ -243,7 +243,11 @@ def build_trips(vehicle_id: int, points: Iterable[Point], **kwargs) -> list[Trip
 
 
 def rebuild_day(vehicle, day: datetime.date) -> tuple[int, list[Trip]]:
-    """Replace the vehicle's trips starting on ``day`` (local) by those its positions give."""
+    """Rebuild the vehicle's trips starting on ``day`` (local) from its positions.
+
+    A rebuilt trip that overlaps a stored one takes over that row (its id, so the findings and
+    dispatch links keyed by it stay with it); stored trips that no rebuilt trip overlaps are
+    removed. Returns how many were removed, and the rebuilt trips."""
     from django.utils import timezone
 
     from .models import Position
@@ -258,10 +262,27 @@ def rebuild_day(vehicle, day: datetime.date) -> tuple[int, list[Trip]]:
     ]
     trips = build_trips(vehicle.pk, points)
     with transaction.atomic():
-        removed, _ = Trip.objects.filter(
-            vehicle_id=vehicle.pk, start_at__gte=start, start_at__lt=end
-        ).delete()
-        Trip.objects.bulk_create(trips)
+        stored = {
+            t.pk: t
+            for t in Trip.objects.select_for_update().filter(
+                vehicle_id=vehicle.pk, start_at__gte=start, start_at__lt=end
+            )
+        }
+        for trip in trips:
+            match = next(
+                (
+                    pk
+                    for pk, old in stored.items()
+                    if old.start_at <= trip.end_at and trip.start_at <= (old.end_at or old.start_at)
+                ),
+                None,
+            )
+            if match is not None:
+                old = stored.pop(match)
+                trip.pk, trip.created_at = old.pk, old.created_at
+                trip.save(force_update=True)
+        removed, _ = Trip.objects.filter(pk__in=list(stored)).delete()
+        Trip.objects.bulk_create([t for t in trips if t.pk is None])
         for trip in trips:
             transaction.on_commit(lambda t=trip: trip_closed.send(sender=Trip, trip=t))
     return removed, trips

@@ -119,15 +119,15 @@ def test_rebuild_day_from_positions():
         )
         for p in points
     )
+    stale = dict(start_lat=0, start_lng=0, end_lat=0, end_lng=0)
+    overlapping = Trip.objects.create(
+        vehicle=terminal.vehicle, start_at=START, end_at=START + MIN, **stale
+    )
     Trip.objects.create(
-        vehicle=terminal.vehicle,
-        start_at=START,
-        end_at=START,
-        start_lat=0,
-        start_lng=0,
-        end_lat=0,
-        end_lng=0,
+        vehicle=terminal.vehicle, start_at=START + 2 * 60 * MIN, end_at=START + 121 * MIN, **stale
     )
     removed, trips = rebuild_day(terminal.vehicle, START.date())
     assert removed == 1 and len(trips) == 1
-    assert Trip.objects.get().duration_s == 20 * 60
+    # The overlapping row is kept, with its id (the findings keyed by it stay), and rebuilt.
+    (kept,) = Trip.objects.all()
+    assert kept.pk == overlapping.pk and kept.duration_s == 20 * 60
