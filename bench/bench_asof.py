@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import io
-import os
 import statistics
 import sys
 import time
@@ -38,31 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from bench_pages import p95, timed_get  # noqa: E402
+from bench_pages import p95, setup, timed_get  # noqa: E402
 
 TARGET_RATIO = 15.0
 GOAL_SECONDS = 10.0
-
-
-def setup(db: Path, profile: str, reuse: bool) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongfang.settings")
-    os.environ["DEBUG"] = "0"
-    import django
-
-    if not reuse:
-        for path in db.parent.glob(db.name + "*"):
-            path.unlink()
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from gongfang.registry.models import Room
-
-    if not Room.objects.exists():
-        started = time.perf_counter()
-        call_command("load_demo", profile=profile, verbosity=0, stdout=io.StringIO())
-        print(f"demo built in {time.perf_counter() - started:.1f} s")
 
 
 def plant_history(edits: int) -> int:
@@ -142,7 +119,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=3000)
     parser.add_argument("--requests", type=int, default=15)
     args = parser.parse_args()
-    setup(args.db, args.profile, args.reuse)
+    setup(args.db, args.reuse, args.profile)
 
     from django.test import Client
     from django.utils import timezone

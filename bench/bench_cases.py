@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import io
-import os
 import statistics
 import sys
 import time
@@ -39,30 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from bench_pages import BARE, bare_urlconf, count_queries, p95, timed_get  # noqa: E402
+from bench_pages import BARE, bare_urlconf, count_queries, p95, setup, timed_get  # noqa: E402
 
 TARGET_RATIO = 10.0
-
-
-def setup(db: Path, reuse: bool) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongfang.settings")
-    os.environ["DEBUG"] = "0"
-    import django
-
-    if not reuse:
-        for path in db.parent.glob(db.name + "*"):
-            path.unlink()
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from gongfang.registry.models import Room
-
-    if not Room.objects.exists():
-        started = time.perf_counter()
-        call_command("load_demo", profile="zaozhuang", verbosity=0, stdout=io.StringIO())
-        print(f"demo city built in {time.perf_counter() - started:.1f} s")
 
 
 def fill_open_cases(target: int) -> int:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import sys
 import time
 from pathlib import Path
@@ -41,28 +40,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_pages import setup  # noqa: E402
+
 GOAL_SECONDS = 10.0
-
-
-def setup(db: Path, profile: str, reuse: bool) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongfang.settings")
-    os.environ["DEBUG"] = "0"
-    import django
-
-    if not reuse:
-        for path in db.parent.glob(db.name + "*"):
-            path.unlink()
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from gongfang.registry.models import Room
-
-    if not Room.objects.exists():
-        started = time.monotonic()
-        call_command("load_demo", profile=profile, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-        print(f"演示数据（{profile}）生成 {time.monotonic() - started:.1f} 秒")
 
 
 def main() -> None:
@@ -71,7 +51,7 @@ def main() -> None:
     parser.add_argument("--profile", default="zaozhuang", choices=["zaozhuang", "province"])
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
-    setup(Path(args.db), args.profile, args.reuse)
+    setup(Path(args.db), args.reuse, args.profile)
 
     from django.db.models import Count
 
@@ -96,6 +76,7 @@ def main() -> None:
     top = bureau.scope_region
     form = ReportForm.objects.filter(region__isnull=True).order_by("-year").first()
     year = 2000 + ReportPeriod.objects.filter(region=top).count()  # a year of its own each run
+    level_names = dict(Region._meta.get_field("level").flatchoices)
     levels = (
         Region.objects.filter(path__startswith=top.path)
         .values("level")
@@ -104,7 +85,7 @@ def main() -> None:
     )
     print(
         f"顶层区划：{top.full_name}（{top.code}）；区划 "
-        + "，".join(f"{r['level']} {r['n']:,}" for r in levels)
+        + "，".join(f"{level_names.get(r['level'], r['level'])} {r['n']:,} 个" for r in levels)
     )
 
     started = time.monotonic()

@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import io
 import math
-import os
 import random
 import statistics
 import sys
@@ -40,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from bench_pages import BARE, bare_urlconf, count_queries, p95, timed_get  # noqa: E402
+from bench_pages import BARE, bare_urlconf, count_queries, p95, setup, timed_get  # noqa: E402
 
 TARGET_RATIO = 10.0
 SINGLE = 20
@@ -51,28 +49,6 @@ LABELS = {
     "overview": "用车监督概况",
     "anomalies": "用车异常列表",
 }
-
-
-def setup(db: Path, profile: str, reuse: bool) -> None:
-    """The demo of ``profile`` in a SQLite file, built unless ``reuse`` finds one there."""
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongfang.settings")
-    os.environ["DEBUG"] = "0"
-    import django
-
-    if not reuse:
-        for path in db.parent.glob(db.name + "*"):
-            path.unlink()
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from gongfang.registry.models import Room
-
-    if not Room.objects.exists():
-        started = time.perf_counter()
-        call_command("load_demo", profile=profile, verbosity=0, stdout=io.StringIO())
-        print(f"演示数据（{profile}）生成 {time.perf_counter() - started:.1f} 秒")
 
 
 def pad(text: str, columns: int, *, right: bool = False) -> str:
@@ -277,7 +253,7 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=120, help="route points of a written trip")
     args = parser.parse_args()
     db = args.db or Path(f"/tmp/gongfang-bench-supervision-{args.profile}.sqlite3")
-    setup(db, args.profile, args.reuse)
+    setup(db, args.reuse, args.profile)
     written = ensure_trips(args.points)
     if written:
         print(f"演示数据没有行程：按已还车的派车单写入 {written:,} 个行程")
