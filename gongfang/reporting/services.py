@@ -995,6 +995,8 @@ def do_remind(*, period: ReportPeriod, actor=None) -> int:
     from ..accounts.models import User
     from ..workflow.models import Notification
 
+    if period.state != PeriodState.OPEN:
+        raise ValidationError("该报送期已结束，不再催报；如需补报，请先重新开启报送期。")
     pending = list(
         Submission.objects.filter(period=period, is_current=True)
         .exclude(state__in=[SubmissionState.SUBMITTED, SubmissionState.ACCEPTED])

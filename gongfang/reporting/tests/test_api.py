@@ -274,7 +274,11 @@ class ClosePeriodTests(ReportingWorld):
         self.client.post(url, {"action": "close", "reason": "年度工作结束"})
         self.period.refresh_from_db()
         self.assertEqual(self.period.state, PeriodState.CLOSED)
-        self.assertContains(self.client.get(url), "重新开启")
+        page = self.client.get(url)
+        self.assertContains(page, "重新开启")
+        self.assertNotContains(page, 'value="remind"')
+        with self.assertRaises(services.ValidationError):
+            services.do_remind(period=self.period, actor=self.city_bureau)
         page = self.client.post(url, {"action": "reopen", "reason": ""}, follow=True)
         self.assertContains(page, "重新开启报送期须写明理由")
         self.client.post(url, {"action": "reopen", "reason": "补报"})
